@@ -1,0 +1,227 @@
+// A small typed FHIR R4 REST client for HAPI, the embedded fhir-store and OpenMRS's FHIR2 module.
+// It follows paging links exactly as the server gives them, asks for fresh search results (HAPI caches
+// identical searches for 60 s), and turns failures into the typed errors of fhir-errors.ts.
+// Deciding what to write is the callers' job; this only speaks the protocol.
+import type { AxiosInstance, AxiosRequestConfig, AxiosResponse } from 'axios';
+import type { Bundle, BundleEntry, FhirResource } from 'fhir/r4';
+import { createHttpClient, type HttpClientOptions } from '../http/http-client';
+import { toFhirError } from './fhir-errors';
+
+export type ResourceType = FhirResource['resourceType'];
+export type ResourceOf<K extends ResourceType> = Extract<FhirResource, { resourceType: K }>;
+export type SearchParams =
+  URLSearchParams | Record<string, string | number | boolean | ReadonlyArray<string | number> | undefined>;
+
+export interface WriteResult<T> {
+  resource: T;
+  /** True when the server created the resource (201), false when it updated or matched one (200). */
+  created: boolean;
+}
+
+export type FhirClientOptions = Omit<HttpClientOptions, 'peer'> & { peer?: string };
+
+const FHIR_JSON = 'application/fhir+json';
+
+export function toSearchParams(params: SearchParams = {}): URLSearchParams {
+  if (params instanceof URLSearchParams) return params;
+  const query = new URLSearchParams();
+  for (const [key, value] of Object.entries(params)) {
+    if (value === undefined) continue;
+    const values = Array.isArray(value) ? value : [value];
+    for (const v of values) query.append(key, String(v));
+  }
+  return query;
+}
+
+export class FhirClient {
+  readonly http: AxiosInstance;
+  readonly peer: string;
+  private readonly base: URL;
+
+  constructor(options: FhirClientOptions) {
+    this.peer = options.peer ?? 'FHIR';
+    this.base = new URL(options.baseURL.endsWith('/') ? options.baseURL : `${options.baseURL}/`);
+    this.http = createHttpClient({
+      ...options,
+      peer: this.peer,
+      baseURL: this.base.toString(),
+      headers: { Accept: FHIR_JSON, ...options.headers },
+    });
+  }
+
+  /** GET [type]/[id]. Throws FhirNotFoundError (404) or FhirGoneError (410, deleted). */
+  async read<K extends ResourceType>(type: K, id: string): Promise<ResourceOf<K>> {
+    return (await this.send<ResourceOf<K>>({ method: 'GET', url: `${type}/${encodeURIComponent(id)}` })).data;
+  }
+
+  /** GET [type]/[id]/_history/[version]. */
+  async vread<K extends ResourceType>(type: K, id: string, version: string): Promise<ResourceOf<K>> {
+    const url = `${type}/${encodeURIComponent(id)}/_history/${encodeURIComponent(version)}`;
+    return (await this.send<ResourceOf<K>>({ method: 'GET', url })).data;
+  }
+
+  /** The first page of a search. Always fresh: `Cache-Control: no-cache`. */
+  async search(type: ResourceType, params?: SearchParams): Promise<Bundle> {
+    const query = toSearchParams(params).toString();
+    return (
+      await this.send<Bundle>({
+        method: 'GET',
+        url: query ? `${type}?${query}` : type,
+        headers: { 'Cache-Control': 'no-cache' },
+      })
+    ).data;
+  }
+
+  /**
+   * Every page of a search, following `link[next]` as the server gives it. Only the scheme and host
+   * are swapped when the server names itself differently from our base (behind OpenHIM).
+   * A page that expired throws FhirGoneError: restart the scan from your own checkpoint.
+   */
+  async *pages(type: ResourceType, params?: SearchParams): AsyncGenerator<Bundle> {
+    let page = await this.search(type, params);
+    yield page;
+    for (let next = nextLink(page); next; next = nextLink(page)) {
+      page = (
+        await this.send<Bundle>({
+          method: 'GET',
+          url: this.sameOrigin(next),
+          headers: { 'Cache-Control': 'no-cache' },
+        })
+      ).data;
+      yield page;
+    }
+  }
+
+  /** The matched resources of a search, across all pages (included resources are left out). */
+  async *resources<K extends ResourceType>(type: K, params?: SearchParams): AsyncGenerator<ResourceOf<K>> {
+    for await (const page of this.pages(type, params)) {
+      for (const entry of page.entry ?? []) {
+        if (isMatch(entry, type)) yield entry.resource as ResourceOf<K>;
+      }
+    }
+  }
+
+  /** All matched resources of a search, in memory. For searches known to be small. */
+  async searchAll<K extends ResourceType>(type: K, params?: SearchParams): Promise<ResourceOf<K>[]> {
+    const found: ResourceOf<K>[] = [];
+    for await (const resource of this.resources(type, params)) found.push(resource);
+    return found;
+  }
+
+  /**
+   * POST [type]. With `ifNoneExist` (e.g. "identifier=sys|value") it is a conditional create: an
+   * existing match is returned with created=false, and it is safe to retry.
+   * Throws FhirMultipleMatchesError when the criteria match more than one resource.
+   */
+  async create<T extends FhirResource>(
+    resource: T,
+    options: { ifNoneExist?: string } = {},
+  ): Promise<WriteResult<T>> {
+    const headers: Record<string, string> = { 'Content-Type': FHIR_JSON, Prefer: 'return=representation' };
+    if (options.ifNoneExist) headers['If-None-Exist'] = options.ifNoneExist;
+    const response = await this.send<T>(
+      {
+        method: 'POST',
+        url: resource.resourceType,
+        data: resource,
+        headers,
+        idempotent: Boolean(options.ifNoneExist),
+      },
+      { conditional: Boolean(options.ifNoneExist) },
+    );
+    return { resource: await this.representation(response), created: response.status === 201 };
+  }
+
+  /**
+   * PUT [type]/[id] (update, or create with a client id). With `ifMatch` (a versionId) the write only
+   * happens if the stored version is that one; otherwise FhirVersionConflictError (HAPI: 409, spec: 412).
+   */
+  async update<T extends FhirResource>(
+    resource: T,
+    options: { ifMatch?: string } = {},
+  ): Promise<WriteResult<T>> {
+    if (!resource.id) throw new Error(`update needs an id on the ${resource.resourceType}`);
+    const headers: Record<string, string> = { 'Content-Type': FHIR_JSON, Prefer: 'return=representation' };
+    if (options.ifMatch !== undefined) headers['If-Match'] = `W/"${options.ifMatch}"`;
+    const url = `${resource.resourceType}/${encodeURIComponent(resource.id)}`;
+    const response = await this.send<T>(
+      { method: 'PUT', url, data: resource, headers },
+      { versioned: options.ifMatch !== undefined },
+    );
+    return { resource: await this.representation(response), created: response.status === 201 };
+  }
+
+  /** PUT [type]?[criteria]: updates the one match, creates when none, FhirMultipleMatchesError when several. */
+  async conditionalUpdate<T extends FhirResource>(
+    resource: T,
+    criteria: SearchParams,
+  ): Promise<WriteResult<T>> {
+    const headers = { 'Content-Type': FHIR_JSON, Prefer: 'return=representation' };
+    const url = `${resource.resourceType}?${toSearchParams(criteria).toString()}`;
+    const response = await this.send<T>(
+      { method: 'PUT', url, data: resource, headers },
+      { conditional: true },
+    );
+    return { resource: await this.representation(response), created: response.status === 201 };
+  }
+
+  async delete(type: ResourceType, id: string): Promise<void> {
+    await this.send({ method: 'DELETE', url: `${type}/${encodeURIComponent(id)}` });
+  }
+
+  /** An atomic transaction bundle: all entries are written, or none. */
+  async transaction(entries: BundleEntry[], options: { idempotent?: boolean } = {}): Promise<Bundle> {
+    return this.postBundle(
+      { resourceType: 'Bundle', type: 'transaction', entry: entries },
+      options.idempotent,
+    );
+  }
+
+  /** A batch bundle: each entry succeeds or fails on its own; read `entry[i].response.status`. */
+  async batch(entries: BundleEntry[], options: { idempotent?: boolean } = {}): Promise<Bundle> {
+    return this.postBundle({ resourceType: 'Bundle', type: 'batch', entry: entries }, options.idempotent);
+  }
+
+  private async postBundle(bundle: Bundle, idempotent = false): Promise<Bundle> {
+    const headers = { 'Content-Type': FHIR_JSON, Prefer: 'return=representation' };
+    return (await this.send<Bundle>({ method: 'POST', url: '', data: bundle, headers, idempotent })).data;
+  }
+
+  private async send<T>(
+    config: AxiosRequestConfig,
+    context: { versioned?: boolean; conditional?: boolean } = {},
+  ): Promise<AxiosResponse<T>> {
+    try {
+      return await this.http.request<T>(config);
+    } catch (error) {
+      const url = config.url ? new URL(config.url, this.base).toString() : this.base.toString();
+      throw toFhirError(error, { peer: this.peer, method: config.method ?? 'GET', url }, context);
+    }
+  }
+
+  /** Servers may answer a write with no body (Prefer ignored); then the Location header names it. */
+  private async representation<T extends FhirResource>(response: AxiosResponse<T>): Promise<T> {
+    if (response.data && typeof response.data === 'object') return response.data;
+    const location = String(response.headers['content-location'] ?? response.headers.location ?? '');
+    const match = /([A-Za-z]+)\/([^/]+)(?:\/_history\/[^/]+)?$/.exec(location);
+    if (!match) throw new Error(`${this.peer} answered a write with no body and no Location header`);
+    return (await this.send<T>({ method: 'GET', url: `${match[1]}/${match[2]}` })).data;
+  }
+
+  private sameOrigin(link: string): string {
+    const url = new URL(link, this.base);
+    if (url.origin !== this.base.origin) {
+      url.protocol = this.base.protocol;
+      url.host = this.base.host;
+    }
+    return url.toString();
+  }
+}
+
+export function nextLink(bundle: Bundle): string | undefined {
+  return bundle.link?.find((link) => link.relation === 'next')?.url;
+}
+
+function isMatch(entry: BundleEntry, type: ResourceType): boolean {
+  return entry.resource?.resourceType === type && (entry.search?.mode ?? 'match') === 'match';
+}

@@ -1,0 +1,111 @@
+// The one way our services call other systems (FHIR server, OpenMRS, CHT, OpenHIM).
+// Each call: a timeout, retries with backoff where a retry is safe, one log line, and one OpenHIM
+// orchestration recorded into the request being served (see context/request-context.ts).
+import axios, { type AxiosError, type AxiosInstance, type InternalAxiosRequestConfig } from 'axios';
+import axiosRetry, { exponentialDelay } from 'axios-retry';
+import { recordOrchestration } from '../context/request-context';
+import { orchestrationOf } from '../mediator/orchestration';
+import type { Logger } from '../logging/logger';
+
+declare module 'axios' {
+  interface AxiosRequestConfig {
+    /** Safe to repeat (e.g. a conditional create). GET, HEAD, OPTIONS, PUT and DELETE are anyway. */
+    idempotent?: boolean;
+  }
+  interface InternalAxiosRequestConfig {
+    startedAt?: Date;
+  }
+}
+
+export interface HttpClientOptions {
+  /** The peer's name in logs and orchestrations, e.g. "FHIR", "OpenMRS", "CHT". */
+  peer: string;
+  baseURL: string;
+  username?: string | undefined;
+  password?: string | undefined;
+  timeoutMs?: number;
+  /** Attempts after the first one, for requests that are safe to repeat. */
+  retries?: number;
+  /** Base of the exponential backoff between retries. */
+  retryDelayMs?: number;
+  headers?: Record<string, string>;
+  logger?: Logger | undefined;
+}
+
+const IDEMPOTENT_METHODS = new Set(['get', 'head', 'options', 'put', 'delete']);
+
+/** A refused connection never reached the server, so even a POST may be sent again. */
+export function isRetryable(error: AxiosError): boolean {
+  if (axios.isCancel(error)) return false;
+  if (error.code === 'ECONNREFUSED') return true;
+  const status = error.response?.status;
+  const transient = status === undefined ? true : status >= 500 || status === 429;
+  if (!transient) return false;
+  const config = error.config;
+  return Boolean(
+    config && (config.idempotent || IDEMPOTENT_METHODS.has((config.method ?? 'get').toLowerCase())),
+  );
+}
+
+export function createHttpClient(options: HttpClientOptions): AxiosInstance {
+  const { peer, logger } = options;
+  const client = axios.create({
+    baseURL: options.baseURL,
+    timeout: options.timeoutMs ?? 30_000,
+    headers: options.headers,
+    auth:
+      options.username !== undefined
+        ? { username: options.username, password: options.password ?? '' }
+        : undefined,
+  });
+
+  const record = (config: InternalAxiosRequestConfig, outcome: Parameters<typeof orchestrationOf>[3]) => {
+    const startedAt = config.startedAt ?? new Date();
+    const orchestration = orchestrationOf(peer, config, startedAt, outcome);
+    recordOrchestration(orchestration);
+    const status = orchestration.response?.status;
+    const line = {
+      peer,
+      method: orchestration.request.method,
+      url: `${orchestration.request.path}${orchestration.request.querystring ? `?${orchestration.request.querystring}` : ''}`,
+      status,
+      ms: Date.now() - startedAt.getTime(),
+    };
+    if (outcome.error) {
+      logger?.warn(
+        { ...line, error: orchestration.error?.message, body: orchestration.response?.body.slice(0, 500) },
+        `${peer} ${line.method} ${line.url} failed`,
+      );
+    } else {
+      logger?.debug(line, `${peer} ${line.method} ${line.url} -> ${status}`);
+    }
+  };
+
+  client.interceptors.request.use((config) => {
+    config.startedAt = new Date();
+    return config;
+  });
+  client.interceptors.response.use(
+    (response) => {
+      record(response.config, { response });
+      return response;
+    },
+    (error: AxiosError) => {
+      if (error.config) record(error.config, { error });
+      return Promise.reject(error);
+    },
+  );
+
+  axiosRetry(client, {
+    retries: options.retries ?? 3,
+    retryDelay: (attempt, error) => exponentialDelay(attempt, error, options.retryDelayMs ?? 250),
+    retryCondition: isRetryable,
+    shouldResetTimeout: true,
+    onRetry: (attempt, error, config) =>
+      logger?.info(
+        { peer, attempt, method: config.method, url: config.url, error: error.message },
+        `${peer}: retrying`,
+      ),
+  });
+  return client;
+}

@@ -1,0 +1,7 @@
+// `npm test` at the root runs every package's tests in one jest run.
+const packages = require('./package.json').workspaces;
+
+module.exports = {
+  projects: packages.map((p) => `<rootDir>/${p}/jest.config.js`),
+  reporters: ['default', '<rootDir>/scripts/jest-summary-reporter.js'],
+};

@@ -1,0 +1,20 @@
+// Shared jest settings: every package's jest.config.js calls this with its own folder.
+// Tests are TypeScript run through ts-jest (transpile only: `npm run typecheck` type-checks them),
+// and @cht-openmrs/common resolves to its source, so tests never need a build first.
+const path = require('node:path');
+
+module.exports = function packageConfig(dir) {
+  return {
+    displayName: path.basename(dir),
+    rootDir: dir,
+    testEnvironment: 'node',
+    testMatch: ['<rootDir>/src/**/*.test.ts', '<rootDir>/test/**/*.test.ts'],
+    transform: {
+      '^.+\\.ts$': ['ts-jest', { tsconfig: path.join(__dirname, 'tsconfig.base.json') }],
+    },
+    moduleNameMapper: {
+      '^@cht-openmrs/common$': path.join(__dirname, 'common/src/index.ts'),
+    },
+    testTimeout: 30000,
+  };
+};

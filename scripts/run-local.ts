@@ -1,0 +1,71 @@
+// `npm start` at the root: runs every service of the local stack that exists, each as its own process
+// with its output prefixed by its name. Ctrl-C stops them all.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+
+interface Service {
+  name: string;
+  entry: string;
+  args: string[];
+}
+
+const root = join(__dirname, '..');
+const services: Service[] = [
+  { name: 'fhir-store', entry: 'fhir-store/src/main.ts', args: ['start', '-w', 'fhir-store'] },
+  {
+    name: 'openmrs',
+    entry: 'sandbox/src/openmrs/main.ts',
+    args: ['start', '-w', 'sandbox', '--', 'openmrs'],
+  },
+  { name: 'cht', entry: 'sandbox/src/cht/main.ts', args: ['start', '-w', 'sandbox', '--', 'cht'] },
+  {
+    name: 'openhim',
+    entry: 'sandbox/src/openhim/main.ts',
+    args: ['start', '-w', 'sandbox', '--', 'openhim'],
+  },
+  { name: 'cht-mediator', entry: 'cht-mediator/src/main.ts', args: ['start', '-w', 'cht-mediator'] },
+  {
+    name: 'openmrs-mediator',
+    entry: 'openmrs-mediator/src/main.ts',
+    args: ['start', '-w', 'openmrs-mediator'],
+  },
+];
+
+const children: ChildProcess[] = [];
+const width = Math.max(...services.map((s) => s.name.length));
+
+function prefixLines(name: string, stream: NodeJS.ReadableStream): void {
+  const label = `[${name.padEnd(width)}]`;
+  createInterface({ input: stream }).on('line', (line) => console.log(`${label} ${line}`));
+}
+
+function start(service: Service): void {
+  const child = spawn('npm', ['--silent', ...service.args], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+  prefixLines(service.name, child.stdout);
+  prefixLines(service.name, child.stderr);
+  child.on('exit', (code, signal) => {
+    if (!stopping) console.log(`[${service.name}] exited (${signal ?? code}); stopping the rest`);
+    stop();
+  });
+  children.push(child);
+}
+
+let stopping = false;
+function stop(): void {
+  if (stopping) return;
+  stopping = true;
+  for (const child of children) if (child.exitCode === null) child.kill('SIGTERM');
+  setTimeout(() => process.exit(0), 5000).unref();
+}
+
+const present = services.filter((s) => existsSync(join(root, s.entry)));
+if (present.length === 0) {
+  console.log('No service is built yet: nothing to run.');
+} else {
+  console.log(`Starting ${present.map((s) => s.name).join(', ')}. Ctrl-C stops everything.`);
+  present.forEach(start);
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
+}
