@@ -1,6 +1,6 @@
 // Turns one outbound HTTP exchange into an OpenHIM orchestration record (openhim.md §5):
 // bodies cut to a sane size, credentials and cookies never copied.
-import type { AxiosError, AxiosResponse, InternalAxiosRequestConfig } from 'axios';
+import axios, { type AxiosError, type AxiosResponse, type InternalAxiosRequestConfig } from 'axios';
 
 export const MAX_BODY_CHARS = 10_000;
 
@@ -55,12 +55,8 @@ export function orchestrationOf(
   startedAt: Date,
   outcome: { response?: AxiosResponse; error?: AxiosError },
 ): Orchestration {
-  const url = new URL(config.url ?? '', config.baseURL ?? 'http://invalid');
-  if (config.params) {
-    for (const [key, value] of new URLSearchParams(config.params as Record<string, string>)) {
-      url.searchParams.append(key, value);
-    }
-  }
+  // The URL exactly as axios sent it (base and path joined, params serialised).
+  const url = new URL(axios.getUri(config));
   const method = (config.method ?? 'get').toUpperCase();
   const response = outcome.response ?? outcome.error?.response;
   const orchestration: Orchestration = {
@@ -72,7 +68,8 @@ export function orchestrationOf(
       path: url.pathname,
       querystring: url.search.replace(/^\?/, ''),
       method,
-      headers: safeHeaders(config.headers),
+      // axios adds Basic credentials from `auth` only when sending: show that they went, not what they were.
+      headers: { ...safeHeaders(config.headers), ...(config.auth ? { Authorization: '[redacted]' } : {}) },
       body: cutBody(config.data),
       timestamp: startedAt.toISOString(),
     },

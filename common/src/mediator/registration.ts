@@ -122,6 +122,7 @@ export function startMediator(
 ): MediatorHandle {
   let stopped = false;
   let retryTimer: NodeJS.Timeout | undefined;
+  let wake: () => void = () => undefined;
   const emitter = utils.activateHeartbeat(options(connection, config.urn), 2 ** 31 - 1);
   utils.deactivateHeartbeat(); // only to reach the shared emitter; the heartbeat starts once registered
   const pushed = (pushedConfig: Record<string, unknown>) => onConfig?.(pushedConfig);
@@ -130,6 +131,7 @@ export function startMediator(
 
   const sleep = (ms: number) =>
     new Promise<void>((resolve) => {
+      wake = resolve;
       retryTimer = setTimeout(resolve, ms);
     });
 
@@ -157,6 +159,7 @@ export function startMediator(
     stop() {
       stopped = true;
       clearTimeout(retryTimer);
+      wake();
       utils.deactivateHeartbeat();
       emitter.off('config', pushed);
       emitter.off('error', heartbeatError);
