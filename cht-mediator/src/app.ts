@@ -1,0 +1,31 @@
+// The CHT mediator's request pipeline, in order.
+import express, { type Express } from 'express';
+import { basicAuth, errorHandler, FhirClient, requestContext, type Logger } from '@cht-openmrs/common';
+import { CHT_MEDIATOR_URN } from './mediator-config';
+import { pushRoutes } from './routes';
+import type { ChtMediatorSettings } from './settings';
+import { PatientStore } from './store/patient-store';
+import { ReportStore } from './store/report-store';
+
+export function createApp(settings: ChtMediatorSettings, logger: Logger): Express {
+  const fhir = new FhirClient({
+    baseURL: settings.FHIR_URL,
+    username: settings.FHIR_USERNAME,
+    password: settings.FHIR_PASSWORD,
+    logger,
+  });
+  const patients = new PatientStore(fhir);
+  const reports = new ReportStore(fhir, patients);
+
+  const app = express();
+  app.disable('x-powered-by');
+  app.use(requestContext(logger));
+  app.get('/', (_req, res) => {
+    res.json({ status: 'ok', service: 'cht-mediator' });
+  });
+  app.use(basicAuth(settings.CHT_MEDIATOR_USERNAME, settings.CHT_MEDIATOR_PASSWORD, 'cht-mediator'));
+  app.use(express.json({ limit: '5mb', type: ['application/json', 'application/*+json'] }));
+  app.use(pushRoutes(patients, reports));
+  app.use(errorHandler(logger, CHT_MEDIATOR_URN));
+  return app;
+}

@@ -1,0 +1,45 @@
+// `npm start -w cht-mediator`: serves CHT outbound push; registers with OpenHIM when it is configured.
+import {
+  closeServer,
+  createLogger,
+  listen,
+  loadSettings,
+  redactSettings,
+  startMediator,
+  stopOnSignals,
+} from '@cht-openmrs/common';
+import { createApp } from './app';
+import { mediatorConfig } from './mediator-config';
+import { settingsShape } from './settings';
+
+export async function main(): Promise<void> {
+  const settings = loadSettings(settingsShape);
+  const logger = createLogger('cht-mediator', settings.LOG_LEVEL);
+  logger.info({ settings: redactSettings(settingsShape, settings) }, 'starting');
+  const server = await listen(createApp(settings, logger), settings.CHT_MEDIATOR_PORT);
+  logger.info(`CHT mediator listening on port ${settings.CHT_MEDIATOR_PORT}`);
+  const openhim = settings.OPENHIM_API_URL
+    ? startMediator(
+        {
+          apiURL: settings.OPENHIM_API_URL,
+          username: settings.OPENHIM_USERNAME,
+          password: settings.OPENHIM_PASSWORD,
+          trustSelfSigned: settings.OPENHIM_TRUST_SELF_SIGNED,
+        },
+        mediatorConfig(settings),
+        { logger },
+      )
+    : undefined;
+  if (!openhim) logger.info('OPENHIM_API_URL not set: running without OpenHIM');
+  stopOnSignals(logger, async () => {
+    openhim?.stop();
+    await closeServer(server);
+  });
+}
+
+if (require.main === module) {
+  main().catch((error: unknown) => {
+    console.error(error instanceof Error ? error.message : error);
+    process.exit(1);
+  });
+}

@@ -1,0 +1,271 @@
+// Parses CHT outbound-push bodies once, at the edge, into typed values (cht.md §4; design.md §8).
+// Every problem is collected and named by its field path, so one 400 says everything to fix.
+// `valueCode: false` or `null` means "omit this observation", as the CHT docs advise.
+import { DateTime } from 'luxon';
+import { HttpError } from '@cht-openmrs/common';
+
+export interface ChtPatient {
+  docId: string;
+  name: string;
+  shortcode?: string;
+  phone?: string;
+  birthDate?: string;
+  sex?: string;
+  /** Ids of the places above the person, nearest first. */
+  lineage: string[];
+}
+
+export interface ShortcodeLink {
+  openmrsUuid: string;
+  shortcode: string;
+}
+
+export type ObservationValue =
+  | { type: 'string'; value: string }
+  | { type: 'code'; value: string }
+  | { type: 'boolean'; value: boolean }
+  | { type: 'integer'; value: number }
+  | { type: 'decimal'; value: number }
+  | { type: 'dateTime'; value: string }
+  | { type: 'time'; value: string }
+  | { type: 'quantity'; value: number; unit?: string };
+
+export interface ChtObservation {
+  code: string;
+  value: ObservationValue;
+}
+
+export interface ChtReport {
+  id: string;
+  /** The subject as CHT names it: a person's document id, or its shortcode. */
+  patientRef: string;
+  reportedDate: string;
+  form?: string;
+  observations: ChtObservation[];
+  /** Codes of observations left out on purpose (`valueCode: false`/`null`, or no value at all). */
+  omitted: string[];
+}
+
+type Problems = string[];
+type Json = Record<string, unknown>;
+
+const VALUE_KEYS = [
+  'valueString',
+  'valueCode',
+  'valueBoolean',
+  'valueInteger',
+  'valueDecimal',
+  'valueDateTime',
+  'valueTime',
+  'valueQuantity',
+] as const;
+
+const isObject = (value: unknown): value is Json =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
+const shown = (value: unknown) => JSON.stringify(value)?.slice(0, 60) ?? String(value);
+
+function text(
+  source: Json,
+  key: string,
+  path: string,
+  problems: Problems,
+  required: boolean,
+): string | undefined {
+  const value = source[key];
+  if (value === undefined || value === null || value === '') {
+    if (required) problems.push(`${path}: required`);
+    return undefined;
+  }
+  if (typeof value === 'number') return String(value);
+  if (typeof value !== 'string' || value.trim() === '') {
+    problems.push(`${path}: expected text, got ${shown(value)}`);
+    return undefined;
+  }
+  return value.trim();
+}
+
+function fail(problems: Problems, what: string): never {
+  throw new HttpError(400, `invalid ${what}: ${problems.join('; ')}`, { problems });
+}
+
+function date(value: string | undefined, path: string, problems: Problems): string | undefined {
+  if (value === undefined) return undefined;
+  const parsed = DateTime.fromISO(value, { setZone: true });
+  if (!parsed.isValid) problems.push(`${path}: expected a date (YYYY-MM-DD), got ${shown(value)}`);
+  return parsed.isValid ? (parsed.toISODate() ?? undefined) : undefined;
+}
+
+function lineageOf(parent: unknown): string[] {
+  const ids: string[] = [];
+  for (let place = parent; isObject(place) && typeof place._id === 'string'; place = place.parent)
+    ids.push(place._id);
+  return ids;
+}
+
+/** `POST /cht/patient`: `{doc: {_id, name, phone?, date_of_birth?, sex?, patient_id?, parent?}}`. */
+export function parsePatientPush(body: unknown): ChtPatient {
+  const problems: Problems = [];
+  if (!isObject(body) || !isObject(body.doc))
+    fail(['doc: required, an object with the CHT person'], 'patient');
+  const doc = body.doc;
+  const docId = text(doc, '_id', 'doc._id', problems, true);
+  const name = text(doc, 'name', 'doc.name', problems, true);
+  const shortcode = text(doc, 'patient_id', 'doc.patient_id', problems, false);
+  const phone = text(doc, 'phone', 'doc.phone', problems, false);
+  const sex = text(doc, 'sex', 'doc.sex', problems, false)?.toLowerCase();
+  const birthDate = date(
+    text(doc, 'date_of_birth', 'doc.date_of_birth', problems, false),
+    'doc.date_of_birth',
+    problems,
+  );
+  if (problems.length > 0 || !docId || !name) fail(problems, 'patient');
+  return { docId, name, lineage: lineageOf(doc.parent), ...defined({ shortcode, phone, sex, birthDate }) };
+}
+
+/** `POST /cht/patient_ids`: `{doc: {patient_id, external_id}}`, external_id being the OpenMRS patient uuid. */
+export function parseShortcodeLink(body: unknown): ShortcodeLink {
+  const problems: Problems = [];
+  if (!isObject(body) || !isObject(body.doc))
+    fail(['doc: required, an object with patient_id and external_id'], 'patient id link');
+  const shortcode = text(body.doc, 'patient_id', 'doc.patient_id', problems, true);
+  const openmrsUuid = text(body.doc, 'external_id', 'doc.external_id', problems, true);
+  if (problems.length > 0 || !shortcode || !openmrsUuid) fail(problems, 'patient id link');
+  return { shortcode, openmrsUuid };
+}
+
+/** `POST /cht/encounter`: `{id, patient_uuid, reported_date, form?, observations?: [{code, value…}]}`. */
+export function parseReportPush(body: unknown): ChtReport {
+  const problems: Problems = [];
+  if (!isObject(body)) fail(['body: expected a JSON object'], 'report');
+  const id = text(body, 'id', 'id', problems, true);
+  const patientRef = text(body, 'patient_uuid', 'patient_uuid', problems, true);
+  const form = text(body, 'form', 'form', problems, false);
+  const reportedDate = reportedDateOf(body.reported_date, problems);
+  const observations: ChtObservation[] = [];
+  const omitted: string[] = [];
+  const raw = body.observations ?? [];
+  if (!Array.isArray(raw)) problems.push(`observations: expected a list, got ${shown(raw)}`);
+  else
+    raw.forEach((entry: unknown, index) => {
+      if (entry === null) return; // a hole left by CHT's numeric mapping paths (cht.md §1.3)
+      const parsed = parseObservation(entry, `observations.${index}`, problems);
+      if (parsed === 'omitted') omitted.push(isObject(entry) ? String(entry.code) : '');
+      else if (parsed) observations.push(parsed);
+    });
+  if (problems.length > 0 || !id || !patientRef || !reportedDate) fail(problems, 'report');
+  return { id, patientRef, reportedDate, observations, omitted, ...defined({ form }) };
+}
+
+function reportedDateOf(value: unknown, problems: Problems): string | undefined {
+  if (value === undefined || value === null || value === '') {
+    problems.push('reported_date: required');
+    return undefined;
+  }
+  const parsed =
+    typeof value === 'number'
+      ? DateTime.fromMillis(value, { zone: 'utc' })
+      : typeof value === 'string'
+        ? /^\d+$/.test(value)
+          ? DateTime.fromMillis(Number(value), { zone: 'utc' })
+          : DateTime.fromISO(value, { setZone: true })
+        : DateTime.invalid('not a date');
+  if (!parsed.isValid) {
+    problems.push(`reported_date: expected milliseconds since 1970 or an ISO date-time, got ${shown(value)}`);
+    return undefined;
+  }
+  return parsed.toUTC().toISO() ?? undefined;
+}
+
+function parseObservation(
+  entry: unknown,
+  path: string,
+  problems: Problems,
+): ChtObservation | 'omitted' | undefined {
+  if (!isObject(entry)) {
+    problems.push(`${path}: expected an object with code and a value, got ${shown(entry)}`);
+    return undefined;
+  }
+  const code = text(entry, 'code', `${path}.code`, problems, true);
+  if (entry.valueCode === false) return 'omitted';
+  const present = VALUE_KEYS.filter(
+    (key) => entry[key] !== undefined && entry[key] !== null && entry[key] !== '',
+  );
+  if (present.length === 0) return 'omitted';
+  if (present.length > 1) {
+    problems.push(`${path}: has ${present.join(' and ')}; send exactly one value`);
+    return undefined;
+  }
+  const key = present[0] as (typeof VALUE_KEYS)[number];
+  const value = parseValue(key, entry[key], `${path}.${key}`, problems);
+  return code && value ? { code, value } : undefined;
+}
+
+function parseValue(
+  key: (typeof VALUE_KEYS)[number],
+  raw: unknown,
+  path: string,
+  problems: Problems,
+): ObservationValue | undefined {
+  const bad = (expected: string) => {
+    problems.push(`${path}: expected ${expected}, got ${shown(raw)}`);
+    return undefined;
+  };
+  const number = (value: unknown) =>
+    typeof value === 'number'
+      ? value
+      : typeof value === 'string' && value.trim() !== ''
+        ? Number(value)
+        : NaN;
+  switch (key) {
+    case 'valueString':
+      return typeof raw === 'string' || typeof raw === 'number'
+        ? { type: 'string', value: String(raw) }
+        : bad('text');
+    case 'valueCode':
+      return typeof raw === 'string' || typeof raw === 'number'
+        ? { type: 'code', value: String(raw) }
+        : bad('a code');
+    case 'valueBoolean': {
+      const truth = { true: true, yes: true, false: false, no: false } as Record<string, boolean>;
+      const value = typeof raw === 'boolean' ? raw : truth[String(raw).toLowerCase()];
+      return value === undefined ? bad('true or false') : { type: 'boolean', value };
+    }
+    case 'valueInteger': {
+      const value = number(raw);
+      return Number.isInteger(value) ? { type: 'integer', value } : bad('a whole number');
+    }
+    case 'valueDecimal': {
+      const value = number(raw);
+      return Number.isFinite(value) ? { type: 'decimal', value } : bad('a number');
+    }
+    case 'valueDateTime': {
+      const parsed = typeof raw === 'string' ? DateTime.fromISO(raw, { setZone: true }) : undefined;
+      if (!parsed?.isValid) return bad('an ISO date or date-time');
+      return {
+        type: 'dateTime',
+        value: /^\d{4}-\d{2}-\d{2}$/.test(String(raw)) ? String(raw) : (parsed.toISO() ?? ''),
+      };
+    }
+    case 'valueTime':
+      return typeof raw === 'string' && /^([01]\d|2[0-3]):[0-5]\d(:[0-5]\d(\.\d+)?)?$/.test(raw)
+        ? { type: 'time', value: raw.length === 5 ? `${raw}:00` : raw }
+        : bad('a time (HH:MM or HH:MM:SS)');
+    case 'valueQuantity': {
+      const value = isObject(raw) ? number(raw.value) : NaN;
+      if (!isObject(raw) || !Number.isFinite(value)) return bad('{value: number, unit?: text}');
+      return {
+        type: 'quantity',
+        value,
+        ...(typeof raw.unit === 'string' && raw.unit ? { unit: raw.unit } : {}),
+      };
+    }
+  }
+}
+
+function defined<T extends Record<string, unknown>>(
+  values: T,
+): { [K in keyof T]?: Exclude<T[K], undefined> } {
+  return Object.fromEntries(Object.entries(values).filter(([, v]) => v !== undefined)) as {
+    [K in keyof T]?: Exclude<T[K], undefined>;
+  };
+}

@@ -1,0 +1,69 @@
+// Thin handlers: parse the push, call the store, answer in the OpenHIM mediator format.
+// Status codes drive CHT's retries (cht.md §1.6): 2xx only once the FHIR write is durable.
+import { Router } from 'express';
+import { sendMediatorResponse, withIdentifier } from '@cht-openmrs/common';
+import { patientToFhir } from './mapping/patient-to-fhir';
+import { CHT_MEDIATOR_URN } from './mediator-config';
+import { parsePatientPush, parseReportPush, parseShortcodeLink } from './push/payloads';
+import type { PatientStore } from './store/patient-store';
+import type { ReportStore } from './store/report-store';
+
+const STATUS = { created: 201, updated: 200, unchanged: 200 } as const;
+
+export function pushRoutes(patients: PatientStore, reports: ReportStore): Router {
+  const router = Router();
+
+  router.post('/cht/patient', async (req, res) => {
+    const person = parsePatientPush(req.body);
+    const { patient, outcome } = await patients.upsert(patientToFhir(person), person.docId);
+    const references = [person.docId, ...(person.shortcode ? [person.shortcode] : [])];
+    const linkedReports = await reports.linkWaitingReports(patient, references);
+    const body = { id: patient.id, outcome, linkedReports };
+    sendMediatorResponse(
+      res,
+      CHT_MEDIATOR_URN,
+      { status: STATUS[outcome], body },
+      { properties: { outcome, linkedReports } },
+    );
+  });
+
+  router.post('/cht/patient_ids', async (req, res) => {
+    const link = parseShortcodeLink(req.body);
+    const result = await patients.change('openmrsUuid', link.openmrsUuid, (p) =>
+      withIdentifier(p, 'chtPatientId', link.shortcode),
+    );
+    if (!result) {
+      // Not 2xx: CHT keeps it queued and retries, so the link is made once the patient is synced.
+      const error = `no Patient with OpenMRS uuid ${link.openmrsUuid} on the FHIR server yet; CHT will retry`;
+      sendMediatorResponse(res, CHT_MEDIATOR_URN, { status: 404, body: { error } });
+      return;
+    }
+    const body = { id: result.patient.id, outcome: result.outcome };
+    sendMediatorResponse(
+      res,
+      CHT_MEDIATOR_URN,
+      { status: 200, body },
+      { properties: { outcome: result.outcome } },
+    );
+  });
+
+  router.post('/cht/encounter', async (req, res) => {
+    const report = parseReportPush(req.body);
+    const result = await reports.upsert(report);
+    const status = result.awaitingPatient ? 202 : STATUS[result.outcome];
+    const body = {
+      id: result.encounterId,
+      ...result,
+      observations: report.observations.length,
+      omitted: report.omitted,
+    };
+    const properties = {
+      outcome: result.outcome,
+      awaitingPatient: result.awaitingPatient,
+      observations: report.observations.length,
+    };
+    sendMediatorResponse(res, CHT_MEDIATOR_URN, { status, body }, { properties });
+  });
+
+  return router;
+}

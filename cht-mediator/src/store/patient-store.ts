@@ -1,0 +1,91 @@
+// The one place that decides whether a CHT person already exists on the FHIR server, and writes it
+// exactly once: found by identifier, created with If-None-Exist, updated with If-Match (re-read and
+// retried when another writer came first). An update that changes nothing is not written.
+import type { Patient, Reference } from 'fhir/r4';
+import {
+  FhirClient,
+  FhirVersionConflictError,
+  identifierToken,
+  type IdentifierKind,
+} from '@cht-openmrs/common';
+import { mergePatient } from '../mapping/patient-to-fhir';
+import { sameContent } from '../mapping/same-content';
+
+export type WriteOutcome = 'created' | 'updated' | 'unchanged';
+
+const MAX_ATTEMPTS = 5;
+/** An attempt's way of saying "someone else wrote first: read again". */
+const AGAIN = Symbol('again');
+
+export class DuplicateRecordError extends Error {
+  override name = 'DuplicateRecordError';
+}
+
+export class PatientStore {
+  constructor(private readonly fhir: FhirClient) {}
+
+  /** The one Patient carrying that identifier; throws DuplicateRecordError if the ledger has two. */
+  async findBy(kind: IdentifierKind, value: string): Promise<Patient | undefined> {
+    const found = await this.fhir.searchAll('Patient', { identifier: identifierToken(kind, value) });
+    if (found.length > 1) {
+      const ids = found.map((p) => p.id).join(', ');
+      throw new DuplicateRecordError(
+        `${found.length} Patients carry ${kind} ${value} (${ids}); merge them on the FHIR server`,
+      );
+    }
+    return found[0];
+  }
+
+  /** The Patient a CHT report names: by CHT document id, else by CHT shortcode. */
+  async findByChtReference(ref: string): Promise<Patient | undefined> {
+    return (await this.findBy('chtDocumentId', ref)) ?? (await this.findBy('chtPatientId', ref));
+  }
+
+  /** Creates the Patient, or merges CHT's demographics into the stored one. */
+  async upsert(fromCht: Patient, docId: string): Promise<{ patient: Patient; outcome: WriteOutcome }> {
+    return this.retryOnConflict(async () => {
+      const stored = await this.findBy('chtDocumentId', docId);
+      if (!stored) {
+        const criteria = `identifier=${identifierToken('chtDocumentId', docId)}`;
+        const { resource, created } = await this.fhir.create(fromCht, { ifNoneExist: criteria });
+        if (created) return { patient: resource, outcome: 'created' };
+        return AGAIN; // created by a concurrent push a moment ago: merge into it
+      }
+      return this.write(stored, mergePatient(stored, fromCht));
+    });
+  }
+
+  /** Applies a change to the stored Patient found by identifier; undefined when there is none. */
+  async change(
+    kind: IdentifierKind,
+    value: string,
+    change: (stored: Patient) => Patient,
+  ): Promise<{ patient: Patient; outcome: WriteOutcome } | undefined> {
+    return this.retryOnConflict(async () => {
+      const stored = await this.findBy(kind, value);
+      return stored ? this.write(stored, change(stored)) : undefined;
+    });
+  }
+
+  private async write(stored: Patient, next: Patient): Promise<{ patient: Patient; outcome: WriteOutcome }> {
+    if (sameContent(stored, next)) return { patient: stored, outcome: 'unchanged' };
+    const { resource } = await this.fhir.update(next, { ifMatch: stored.meta?.versionId ?? '1' });
+    return { patient: resource, outcome: 'updated' };
+  }
+
+  private async retryOnConflict<T>(attempt: () => Promise<T | typeof AGAIN>): Promise<T> {
+    for (let i = 1; i <= MAX_ATTEMPTS; i += 1) {
+      try {
+        const result = await attempt();
+        if (result !== AGAIN) return result;
+      } catch (error) {
+        if (!(error instanceof FhirVersionConflictError) || i === MAX_ATTEMPTS) throw error;
+      }
+    }
+    throw new Error(`gave up after ${MAX_ATTEMPTS} attempts: other writers kept changing the same Patient`);
+  }
+}
+
+export function referenceTo(patient: Patient): Reference {
+  return { reference: `Patient/${patient.id}` };
+}
