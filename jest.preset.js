@@ -13,7 +13,7 @@ module.exports = function packageConfig(dir) {
       '^.+\\.ts$': ['ts-jest', { tsconfig: path.join(__dirname, 'tsconfig.base.json') }],
     },
     moduleNameMapper: {
-      '^@cht-openmrs/common$': path.join(__dirname, 'common/src/index.ts'),
+      '^@cht-openmrs/(.*)$': path.join(__dirname, '$1/src/index.ts'),
     },
     testTimeout: 30000,
   };

@@ -15,7 +15,11 @@ export function pushRoutes(patients: PatientStore, reports: ReportStore): Router
 
   router.post('/cht/patient', async (req, res) => {
     const person = parsePatientPush(req.body);
-    const { patient, outcome } = await patients.upsert(patientToFhir(person), person.docId);
+    const { patient, outcome } = await patients.upsert(
+      patientToFhir(person),
+      person.docId,
+      person.openmrsUuid,
+    );
     const references = [person.docId, ...(person.shortcode ? [person.shortcode] : [])];
     const linkedReports = await reports.linkWaitingReports(patient, references);
     const body = { id: patient.id, outcome, linkedReports };

@@ -25,6 +25,7 @@ export function nameOf(fullName: string): HumanName {
 export function patientToFhir(person: ChtPatient): Patient {
   const identifier: Identifier[] = [makeIdentifier('chtDocumentId', person.docId)];
   if (person.shortcode) identifier.push(makeIdentifier('chtPatientId', person.shortcode));
+  if (person.openmrsUuid) identifier.push(makeIdentifier('openmrsUuid', person.openmrsUuid));
   const patient: Patient = {
     resourceType: 'Patient',
     identifier,

@@ -11,6 +11,8 @@ export interface ChtPatient {
   phone?: string;
   birthDate?: string;
   sex?: string;
+  /** Set when the person was created from OpenMRS: the OpenMRS patient uuid. */
+  openmrsUuid?: string;
   /** Ids of the places above the person, nearest first. */
   lineage: string[];
 }

@@ -41,10 +41,19 @@ export class PatientStore {
     return (await this.findBy('chtDocumentId', ref)) ?? (await this.findBy('chtPatientId', ref));
   }
 
-  /** Creates the Patient, or merges CHT's demographics into the stored one. */
-  async upsert(fromCht: Patient, docId: string): Promise<{ patient: Patient; outcome: WriteOutcome }> {
+  /**
+   * Creates the Patient, or merges CHT's demographics into the stored one. A person created from
+   * OpenMRS is also found by its OpenMRS uuid: CHT may push it before its CHT document id is linked.
+   */
+  async upsert(
+    fromCht: Patient,
+    docId: string,
+    openmrsUuid?: string,
+  ): Promise<{ patient: Patient; outcome: WriteOutcome }> {
     return this.retryOnConflict(async () => {
-      const stored = await this.findBy('chtDocumentId', docId);
+      const stored =
+        (await this.findBy('chtDocumentId', docId)) ??
+        (openmrsUuid ? await this.findBy('openmrsUuid', openmrsUuid) : undefined);
       if (!stored) {
         const criteria = `identifier=${identifierToken('chtDocumentId', docId)}`;
         const { resource, created } = await this.fhir.create(fromCht, { ifNoneExist: criteria });
