@@ -10,11 +10,9 @@ export type ValueType = (typeof VALUE_TYPES)[number];
 
 const ADDRESS_FIELDS = Array.from({ length: 15 }, (_, i) => `address${i + 1}`) as [string, ...string[]];
 
-const uuid = z
-  .string()
-  .regex(/^[A-Za-z0-9-]{36}$/, {
-    error: 'expected an OpenMRS uuid (36 characters, e.g. 5089AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA)',
-  });
+const uuid = z.string().regex(/^[A-Za-z0-9-]{36}$/, {
+  error: 'expected an OpenMRS uuid (36 characters, e.g. 5089AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA)',
+});
 
 const observationMapping = z.strictObject({
   concept: uuid.describe('OpenMRS concept uuid'),
