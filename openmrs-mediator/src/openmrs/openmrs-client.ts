@@ -1,0 +1,100 @@
+// The queries and writes the sync makes against OpenMRS's FHIR2 API, named for what they mean.
+// Identifier search compares the token's system with the identifier type NAME (openmrs-fhir2.md §4.4);
+// `_lastUpdated` is inclusive at whole seconds (§7); visits and encounters are told apart by `_tag` (§5.5).
+import type { Bundle, Encounter, Observation, Patient } from 'fhir/r4';
+import { FhirClient, type FhirClientOptions } from '@cht-openmrs/common';
+import { ENCOUNTERS_ONLY, VISITS_ONLY } from './openmrs-fhir';
+
+export const OPENMRS_FHIR_PATH = '/ws/fhir2/R4';
+
+export class OpenmrsClient {
+  readonly fhir: FhirClient;
+
+  constructor(options: Omit<FhirClientOptions, 'peer'>) {
+    this.fhir = new FhirClient({ ...options, peer: 'OpenMRS' });
+  }
+
+  findPatients(identifierTypeName: string, value: string): Promise<Patient[]> {
+    return this.fhir.searchAll('Patient', { identifier: `${identifierTypeName}|${value}` });
+  }
+
+  readPatient(uuid: string): Promise<Patient> {
+    return this.fhir.read('Patient', uuid);
+  }
+
+  async createPatient(body: Patient): Promise<Patient> {
+    return (await this.fhir.create(body)).resource;
+  }
+
+  async updatePatient(body: Patient): Promise<Patient> {
+    return (await this.fhir.update(body)).resource;
+  }
+
+  /** Creates a visit or an encounter: OpenMRS routes by the type coding's system. */
+  async createEncounter(body: Encounter): Promise<Encounter> {
+    return (await this.fhir.create(body)).resource;
+  }
+
+  async createObservation(body: Observation): Promise<Observation> {
+    return (await this.fhir.create(body)).resource;
+  }
+
+  /** OpenMRS voids the old Observation and answers with a new one under a new id (§6.3). */
+  async updateObservation(body: Observation): Promise<Observation> {
+    return (await this.fhir.update(body)).resource;
+  }
+
+  deleteObservation(uuid: string): Promise<void> {
+    return this.fhir.delete('Observation', uuid);
+  }
+
+  /** The patient's visits of that type that started at that second: how a visit we created is found again. */
+  findVisits(patientUuid: string, visitType: string, start: string): Promise<Encounter[]> {
+    return this.fhir.searchAll('Encounter', {
+      patient: patientUuid,
+      _tag: VISITS_ONLY,
+      type: visitType,
+      date: `eq${start}`,
+    });
+  }
+
+  /** The patient's encounters between two times, with their observations. */
+  async encountersBetween(
+    patientUuid: string,
+    from: string,
+    to: string,
+  ): Promise<{ encounters: Encounter[]; observations: Observation[] }> {
+    const encounters: Encounter[] = [];
+    const observations: Observation[] = [];
+    const params = {
+      patient: patientUuid,
+      _tag: ENCOUNTERS_ONLY,
+      date: [`ge${from}`, `le${to}`],
+      _revinclude: 'Observation:encounter',
+      _count: 100,
+    };
+    for await (const page of this.fhir.pages('Encounter', params)) {
+      // OpenMRS gives no entry.search.mode: included resources are told apart by type (§7).
+      for (const entry of page.entry ?? []) {
+        if (entry.resource?.resourceType === 'Encounter') encounters.push(entry.resource as Encounter);
+        if (entry.resource?.resourceType === 'Observation') observations.push(entry.resource as Observation);
+      }
+    }
+    return { encounters, observations };
+  }
+
+  /** Pages of patients changed at or after `since`, oldest first. */
+  changedPatients(since: string, count: number): AsyncGenerator<Bundle> {
+    return this.fhir.pages('Patient', { _lastUpdated: `ge${since}`, _sort: '_lastUpdated', _count: count });
+  }
+
+  /** Pages of visits changed at or after `since`, oldest first. */
+  changedVisits(since: string, count: number): AsyncGenerator<Bundle> {
+    return this.fhir.pages('Encounter', {
+      _tag: VISITS_ONLY,
+      _lastUpdated: `ge${since}`,
+      _sort: '_lastUpdated',
+      _count: count,
+    });
+  }
+}

@@ -1,0 +1,111 @@
+// Reads what changed since a stream's cursor, page by page, and moves the cursor only past what was
+// handled (design.md §4). Each page is a fresh `_lastUpdated=ge<since>` query sorted by
+// `_lastUpdated` (keyset paging): unlike offset paging links, which OpenMRS re-runs over live data and
+// which expire (410), it neither skips nor repeats rows that change during the scan. The boundary second
+// is read again, so handled versions are remembered and skipped. An `overlap` re-reads a few seconds
+// before the newest change, for writes that commit after a later one (HAPI, concurrent writers).
+import type { Resource } from 'fhir/r4';
+import { DateTime } from 'luxon';
+import type { Cursor } from './sync-state';
+
+export const EPOCH = '1970-01-01T00:00:00Z';
+
+export function keyOf(resource: Resource): string {
+  return `${resource.resourceType}/${resource.id}@${resource.meta?.versionId ?? ''}`;
+}
+
+function lastUpdatedOf(resource: Resource): number {
+  return Date.parse(resource.meta?.lastUpdated ?? EPOCH);
+}
+
+function wholeSecond(ms: number): string {
+  return DateTime.fromMillis(Math.floor(ms / 1000) * 1000, { zone: 'utc' }).toISO({
+    suppressMilliseconds: true,
+  }) as string;
+}
+
+export class CursorTracker {
+  private readonly handled = new Map<string, number>();
+  private firstUnhandled: number | undefined;
+
+  constructor(
+    private readonly start: Cursor,
+    private readonly overlapMs: number,
+  ) {}
+
+  get handledCount(): number {
+    return this.handled.size;
+  }
+
+  get since(): string {
+    return this.result().since;
+  }
+
+  isHandled(resource: Resource): boolean {
+    const key = keyOf(resource);
+    return key in this.start.seen || this.handled.has(key);
+  }
+
+  markHandled(resource: Resource): void {
+    this.handled.set(keyOf(resource), lastUpdatedOf(resource));
+  }
+
+  /** The scan stops before this resource: the cursor must not pass it. */
+  markUnhandled(resource: Resource): void {
+    const at = lastUpdatedOf(resource);
+    this.firstUnhandled = this.firstUnhandled === undefined ? at : Math.min(this.firstUnhandled, at);
+  }
+
+  result(): Cursor {
+    const startMs = Date.parse(this.start.since);
+    const newest = Math.max(startMs, ...this.handled.values());
+    // Stopped: start again from the first change not handled. Else: from the newest, less the overlap.
+    const floor = this.firstUnhandled ?? newest - this.overlapMs;
+    const since = wholeSecond(Math.max(startMs, floor));
+    const sinceMs = Date.parse(since);
+    const seen: Record<string, string> = {};
+    for (const [key, at] of [
+      ...Object.entries(this.start.seen).map(([k, t]) => [k, Date.parse(t)] as const),
+      ...this.handled,
+    ]) {
+      if (at >= sinceMs) seen[key] = new Date(at).toISOString();
+    }
+    return { since, seen };
+  }
+}
+
+export type PageOutcome = 'continue' | 'stop';
+
+/**
+ * Scans what changed since the cursor. Each round is a fresh query from the cursor; pages holding only
+ * handled versions (the re-read boundary) are skipped by following the server's next link, and the first
+ * page with anything new is handed to `handle`, which marks what it handled and says whether to go on.
+ * Then the query starts again from the moved cursor. Ends when a query brings nothing new, or time is up.
+ */
+export async function scanChanges<T extends Resource>(options: {
+  tracker: CursorTracker;
+  query: (since: string) => AsyncGenerator<T[]>;
+  handle: (fresh: T[]) => Promise<PageOutcome>;
+  deadline: number;
+  onProgress?: (cursor: Cursor) => Promise<void>;
+}): Promise<{ complete: boolean }> {
+  const { tracker, query, handle, deadline, onProgress } = options;
+  for (;;) {
+    let fresh: T[] = [];
+    for await (const page of query(tracker.since)) {
+      fresh = page.filter((resource) => !tracker.isHandled(resource));
+      if (fresh.length > 0) break;
+    }
+    if (fresh.length === 0) return { complete: true };
+    const before = tracker.handledCount;
+    const outcome = await handle(fresh);
+    if (outcome === 'continue' && tracker.handledCount === before) {
+      throw new Error(
+        'a change scan handled nothing of a page and did not stop: it would read the same page for ever',
+      );
+    }
+    await onProgress?.(tracker.result());
+    if (outcome === 'stop') return { complete: false };
+    if (Date.now() > deadline) return { complete: false };
+  }
+}

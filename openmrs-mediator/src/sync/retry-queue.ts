@@ -1,0 +1,205 @@
+// Items a sync could not finish, kept on the FHIR server as Tasks (design.md §4): focus (what to
+// sync), attempts, next attempt, last error. A failed item is retried with exponential backoff and
+// parked as `failed` after a limit, visible and replayable by an operator. An item waiting for a
+// dependency (an encounter whose patient is not linked yet) is `on-hold` until the patient arrives.
+// One Task per stream and item: conditional create by identifier, so nothing is queued twice.
+import type { Reference, Task } from 'fhir/r4';
+import { FhirClient, FhirVersionConflictError, NAMESPACE } from '@cht-openmrs/common';
+
+const TASK_IDENTIFIER_SYSTEM = `${NAMESPACE}/identifier/sync-task`;
+export const STREAM_SYSTEM = `${NAMESPACE}/code-system/sync-stream`;
+const ATTEMPTS = 'attempts';
+const NEXT_ATTEMPT = 'next-attempt';
+
+export interface RetryPolicy {
+  maxAttempts: number;
+  baseDelaySeconds: number;
+  maxDelaySeconds: number;
+}
+
+export interface QueuedItem {
+  task: Task;
+  stream: string;
+  focus: string;
+  attempts: number;
+  nextAttempt: string;
+  lastError: string;
+}
+
+function inputOf(task: Task, name: string) {
+  return task.input?.find((i) => i.type.text === name);
+}
+
+export function toItem(task: Task): QueuedItem {
+  return {
+    task,
+    stream: task.code?.coding?.find((c) => c.system === STREAM_SYSTEM)?.code ?? '',
+    focus: task.focus?.reference ?? '',
+    attempts: inputOf(task, ATTEMPTS)?.valueInteger ?? 0,
+    nextAttempt: inputOf(task, NEXT_ATTEMPT)?.valueDateTime ?? task.authoredOn ?? '',
+    lastError: task.statusReason?.text ?? '',
+  };
+}
+
+/** Seconds before attempt n+1 after n failures: base · 2^(n−1), capped. */
+export function backoffSeconds(attempts: number, policy: RetryPolicy): number {
+  return Math.min(policy.baseDelaySeconds * 2 ** Math.max(0, attempts - 1), policy.maxDelaySeconds);
+}
+
+export class RetryQueue {
+  constructor(
+    private readonly fhir: FhirClient,
+    private readonly policy: RetryPolicy,
+  ) {}
+
+  /** Records one more failure of the item: retried later, or parked once the attempts are used up. */
+  async failed(stream: string, focus: string, error: string, now = new Date()): Promise<QueuedItem> {
+    return this.change(stream, focus, (current) => {
+      const attempts = current.attempts + 1;
+      const parked = attempts >= this.policy.maxAttempts;
+      const next = new Date(now.getTime() + backoffSeconds(attempts, this.policy) * 1000).toISOString();
+      return this.task(stream, focus, parked ? 'failed' : 'requested', attempts, next, error, current.task);
+    });
+  }
+
+  /** Holds the item until the patient is linked (see `wake`), without spending attempts. */
+  async waitFor(stream: string, focus: string, patient: Reference, reason: string): Promise<QueuedItem> {
+    return this.change(stream, focus, (current) => ({
+      ...this.task(
+        stream,
+        focus,
+        'on-hold',
+        current.attempts,
+        new Date().toISOString(),
+        reason,
+        current.task,
+      ),
+      for: patient,
+    }));
+  }
+
+  /** The item succeeded: it leaves the queue. */
+  async done(item: QueuedItem): Promise<void> {
+    await this.fhir.update(
+      { ...item.task, status: 'completed' },
+      { ifMatch: item.task.meta?.versionId ?? '1' },
+    );
+  }
+
+  /** Items whose next attempt is due, oldest first. */
+  async due(now = new Date()): Promise<QueuedItem[]> {
+    const tasks = await this.fhir.searchAll('Task', { status: 'requested', _count: 100 });
+    return tasks
+      .map(toItem)
+      .filter((item) => Date.parse(item.nextAttempt) <= now.getTime())
+      .sort((a, b) => a.nextAttempt.localeCompare(b.nextAttempt));
+  }
+
+  /** Makes the items held for this patient due now. Returns how many. */
+  async wake(patient: Reference): Promise<number> {
+    const held = await this.fhir.searchAll('Task', { status: 'on-hold', subject: patient.reference ?? '' });
+    for (const task of held) {
+      const item = toItem(task);
+      await this.fhir.update(
+        this.task(
+          item.stream,
+          item.focus,
+          'requested',
+          item.attempts,
+          new Date().toISOString(),
+          item.lastError,
+          task,
+        ),
+        {
+          ifMatch: task.meta?.versionId ?? '1',
+        },
+      );
+    }
+    return held.length;
+  }
+
+  /** An operator's replay of a parked item: due now, attempts counted afresh. */
+  async replay(taskId: string): Promise<QueuedItem> {
+    const task = await this.fhir.read('Task', taskId);
+    const item = toItem(task);
+    const { resource } = await this.fhir.update(
+      this.task(item.stream, item.focus, 'requested', 0, new Date().toISOString(), item.lastError, task),
+      { ifMatch: task.meta?.versionId ?? '1' },
+    );
+    return toItem(resource);
+  }
+
+  async list(status: Task['status'][]): Promise<QueuedItem[]> {
+    return (
+      await this.fhir.searchAll('Task', { status: status.join(','), code: `${STREAM_SYSTEM}|`, _count: 100 })
+    ).map(toItem);
+  }
+
+  async counts(): Promise<Record<'queued' | 'waiting' | 'parked', number>> {
+    const count = async (status: string) => {
+      const bundle = await this.fhir.search('Task', { status, _summary: 'count', _total: 'accurate' });
+      return bundle.total ?? 0;
+    };
+    const [queued, waiting, parked] = await Promise.all([
+      count('requested'),
+      count('on-hold'),
+      count('failed'),
+    ]);
+    return { queued, waiting, parked };
+  }
+
+  private async change(
+    stream: string,
+    focus: string,
+    next: (current: QueuedItem) => Task,
+  ): Promise<QueuedItem> {
+    const identifier = `${TASK_IDENTIFIER_SYSTEM}|${stream}|${focus}`;
+    for (let attempt = 0; attempt < 5; attempt += 1) {
+      const [existing] = await this.fhir.searchAll('Task', { identifier });
+      const current =
+        existing && existing.status !== 'completed' ? toItem(existing) : emptyItem(stream, focus, existing);
+      const task = next(current);
+      try {
+        const { resource } = existing
+          ? await this.fhir.update(task, { ifMatch: existing.meta?.versionId ?? '1' })
+          : await this.fhir.create(task, { ifNoneExist: `identifier=${identifier}` });
+        return toItem(resource);
+      } catch (error) {
+        if (!(error instanceof FhirVersionConflictError)) throw error;
+      }
+    }
+    throw new Error(`could not record the ${stream} task for ${focus}: other writers kept changing it`);
+  }
+
+  private task(
+    stream: string,
+    focus: string,
+    status: Task['status'],
+    attempts: number,
+    next: string,
+    error: string,
+    base?: Task,
+  ): Task {
+    return {
+      ...(base ?? {}),
+      resourceType: 'Task',
+      identifier: [{ system: TASK_IDENTIFIER_SYSTEM, value: `${stream}|${focus}` }],
+      status,
+      intent: 'order',
+      code: { coding: [{ system: STREAM_SYSTEM, code: stream }], text: stream },
+      focus: { reference: focus },
+      authoredOn: base?.authoredOn ?? new Date().toISOString(),
+      lastModified: new Date().toISOString(),
+      statusReason: { text: error.slice(0, 2000) },
+      input: [
+        { type: { text: ATTEMPTS }, valueInteger: attempts },
+        { type: { text: NEXT_ATTEMPT }, valueDateTime: next },
+      ],
+    };
+  }
+}
+
+function emptyItem(stream: string, focus: string, completed: Task | undefined): QueuedItem {
+  // A completed Task of the same item is reused, with attempts counted afresh.
+  return { task: completed ?? ({} as Task), stream, focus, attempts: 0, nextAttempt: '', lastError: '' };
+}
