@@ -2,7 +2,13 @@ import type { Patient } from 'fhir/r4';
 import { IDENTIFIER_SYSTEMS, identifierOf, originOf, withIdentifier, withOrigin } from '@cht-openmrs/common';
 import { fhirIdFor } from './fhir-ids';
 import { CHT_LINEAGE_EXTENSION, mergePatient, nameOf, patientToFhir } from './patient-to-fhir';
-import { awaitedPatientOf, linkToPatient, reportToFhir } from './report-to-fhir';
+import {
+  awaitedPatientOf,
+  keepForeign,
+  linkToPatient,
+  REPORT_VERSION_EXTENSION,
+  reportToFhir,
+} from './report-to-fhir';
 import { sameContent } from './same-content';
 
 const person = Object.freeze({
@@ -130,6 +136,33 @@ describe('CHT report → FHIR Encounter and Observations', () => {
       true,
     );
     expect(linked.observations.every((o) => o.subject?.reference === 'Patient/p1')).toBe(true);
+  });
+
+  it('stamps the encounter with a version that changes when any observation changes', () => {
+    const version = (r: typeof report) =>
+      reportToFhir(r, undefined).encounter.extension?.find((e) => e.url === REPORT_VERSION_EXTENSION)
+        ?.valueString;
+    const edited = {
+      ...report,
+      observations: [
+        { ...report.observations[0]!, value: { type: 'decimal' as const, value: 61 } },
+        ...report.observations.slice(1),
+      ],
+    };
+    expect(version(report)).toMatch(/^[0-9a-f]{32}$/);
+    expect(version(report)).toBe(version({ ...report }));
+    expect(version(edited)).not.toBe(version(report));
+  });
+
+  it('keeps what other systems recorded on a stored report when CHT rewrites it', () => {
+    const stored = reportToFhir(report, { reference: 'Patient/p1' }).encounter;
+    stored.identifier = [...(stored.identifier ?? []), { system: 'openmrs-visit', value: 'v1' }];
+    stored.extension = [...(stored.extension ?? []), { url: 'synced', valueString: 'h' }];
+    const rewritten = keepForeign(stored, reportToFhir(report, { reference: 'Patient/p1' }).encounter);
+    expect(rewritten.identifier).toContainEqual({ system: 'openmrs-visit', value: 'v1' });
+    expect(rewritten.extension).toContainEqual({ url: 'synced', valueString: 'h' });
+    expect(sameContent(rewritten, stored)).toBe(true);
+    expect(keepForeign(undefined, rewritten)).toBe(rewritten);
   });
 
   it('hashes ids that would not be valid FHIR ids', () => {

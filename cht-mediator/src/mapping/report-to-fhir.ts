@@ -1,13 +1,19 @@
 // CHT report → FHIR Encounter + one Observation per entry (pure). Ids are deterministic, so a re-push
 // of the same report rewrites the same resources. A report whose patient is not on the FHIR server yet
 // is kept with no subject and an "awaiting patient" tag naming the CHT patient, until the patient comes.
-import type { Coding, Encounter, Observation, Reference } from 'fhir/r4';
+import { createHash } from 'node:crypto';
+import type { Coding, DomainResource, Encounter, Observation, Reference } from 'fhir/r4';
 import { makeIdentifier, NAMESPACE, withOrigin } from '@cht-openmrs/common';
 import type { ChtObservation, ChtReport, ObservationValue } from '../push/payloads';
 import { fhirIdFor } from './fhir-ids';
 
 export const AWAITING_PATIENT_TAG_SYSTEM = `${NAMESPACE}/tag/awaiting-cht-patient`;
 export const CHT_FORM_SYSTEM = `${NAMESPACE}/code-system/cht-form`;
+/**
+ * A hash of everything the report says, on its Encounter: any change to an observation changes the
+ * Encounter too, so a sync that reads changed Encounters sees every edit of a report.
+ */
+export const REPORT_VERSION_EXTENSION = `${NAMESPACE}/StructureDefinition/cht-report-version`;
 const HOME_HEALTH: Coding = {
   system: 'http://terminology.hl7.org/CodeSystem/v3-ActCode',
   code: 'HH',
@@ -38,6 +44,10 @@ export function reportToFhir(report: ChtReport, subject: Reference | undefined):
   if (subject) encounter.subject = subject;
   encounter = withOrigin(encounter, 'cht');
   if (!subject) encounter = awaiting(encounter, report.patientRef);
+  const version = createHash('sha256')
+    .update(JSON.stringify([report.reportedDate, report.form, report.observations]))
+    .digest('hex');
+  encounter.extension = [{ url: REPORT_VERSION_EXTENSION, valueString: version.slice(0, 32) }];
 
   const seen = new Map<string, number>();
   const observations = report.observations.map((observation) => {
@@ -94,6 +104,30 @@ function valueOf(value: ObservationValue): Partial<Observation> {
     case 'quantity':
       return { valueQuantity: { value: value.value, ...(value.unit ? { unit: value.unit } : {}) } };
   }
+}
+
+/**
+ * The resource CHT's report makes, keeping what other systems recorded on the stored one (their
+ * identifiers and extensions, e.g. the OpenMRS visit a sync created for it): a re-push must not lose the
+ * link and make the sync create a second visit.
+ */
+export function keepForeign<T extends DomainResource & { identifier?: Encounter['identifier'] }>(
+  stored: T | undefined,
+  next: T,
+): T {
+  if (!stored) return next;
+  const systems = new Set(next.identifier?.map((i) => i.system));
+  const urls = new Set(next.extension?.map((e) => e.url));
+  const identifier = [
+    ...(next.identifier ?? []),
+    ...(stored.identifier ?? []).filter((i) => !systems.has(i.system)),
+  ];
+  const extension = [...(next.extension ?? []), ...(stored.extension ?? []).filter((e) => !urls.has(e.url))];
+  return {
+    ...next,
+    ...(identifier.length > 0 ? { identifier } : {}),
+    ...(extension.length > 0 ? { extension } : {}),
+  };
 }
 
 /** The awaiting-patient tag's code (the CHT patient reference), when the encounter still waits. */

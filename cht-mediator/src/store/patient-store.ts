@@ -1,21 +1,12 @@
 // The one place that decides whether a CHT person already exists on the FHIR server, and writes it
 // exactly once: found by identifier, created with If-None-Exist, updated with If-Match (re-read and
-// retried when another writer came first). An update that changes nothing is not written.
+// re-applied when another writer came first). An update that changes nothing is not written.
 import type { Patient, Reference } from 'fhir/r4';
-import {
-  FhirClient,
-  FhirVersionConflictError,
-  identifierToken,
-  type IdentifierKind,
-} from '@cht-openmrs/common';
+import { FhirClient, identifierToken, type IdentifierKind } from '@cht-openmrs/common';
 import { mergePatient } from '../mapping/patient-to-fhir';
 import { sameContent } from '../mapping/same-content';
 
 export type WriteOutcome = 'created' | 'updated' | 'unchanged';
-
-const MAX_ATTEMPTS = 5;
-/** An attempt's way of saying "someone else wrote first: read again". */
-const AGAIN = Symbol('again');
 
 export class DuplicateRecordError extends Error {
   override name = 'DuplicateRecordError';
@@ -50,48 +41,40 @@ export class PatientStore {
     docId: string,
     openmrsUuid?: string,
   ): Promise<{ patient: Patient; outcome: WriteOutcome }> {
-    return this.retryOnConflict(async () => {
-      const stored =
-        (await this.findBy('chtDocumentId', docId)) ??
-        (openmrsUuid ? await this.findBy('openmrsUuid', openmrsUuid) : undefined);
-      if (!stored) {
-        const criteria = `identifier=${identifierToken('chtDocumentId', docId)}`;
-        const { resource, created } = await this.fhir.create(fromCht, { ifNoneExist: criteria });
-        if (created) return { patient: resource, outcome: 'created' };
-        return AGAIN; // created by a concurrent push a moment ago: merge into it
-      }
-      return this.write(stored, mergePatient(stored, fromCht));
-    });
+    const find = async () =>
+      (await this.findBy('chtDocumentId', docId)) ??
+      (openmrsUuid ? await this.findBy('openmrsUuid', openmrsUuid) : undefined);
+    let stored = await find();
+    if (!stored) {
+      const criteria = `identifier=${identifierToken('chtDocumentId', docId)}`;
+      const { resource, created } = await this.fhir.create(fromCht, { ifNoneExist: criteria });
+      if (created) return { patient: resource, outcome: 'created' };
+      stored = resource; // created by a concurrent push a moment ago: merge into it
+    }
+    return this.write(stored, (current) => mergePatient(current, fromCht));
   }
 
-  /** Applies a change to the stored Patient found by identifier; undefined when there is none. */
+  /** Applies a change to the Patient found by identifier; undefined when there is none. */
   async change(
     kind: IdentifierKind,
     value: string,
     change: (stored: Patient) => Patient,
   ): Promise<{ patient: Patient; outcome: WriteOutcome } | undefined> {
-    return this.retryOnConflict(async () => {
-      const stored = await this.findBy(kind, value);
-      return stored ? this.write(stored, change(stored)) : undefined;
+    const stored = await this.findBy(kind, value);
+    return stored ? this.write(stored, change) : undefined;
+  }
+
+  private async write(
+    stored: Patient,
+    change: (current: Patient) => Patient,
+  ): Promise<{ patient: Patient; outcome: WriteOutcome }> {
+    let changed = false;
+    const { resource } = await this.fhir.modify('Patient', stored.id as string, (current) => {
+      const next = change(current);
+      changed = !sameContent(current, next);
+      return changed ? next : undefined;
     });
-  }
-
-  private async write(stored: Patient, next: Patient): Promise<{ patient: Patient; outcome: WriteOutcome }> {
-    if (sameContent(stored, next)) return { patient: stored, outcome: 'unchanged' };
-    const { resource } = await this.fhir.update(next, { ifMatch: stored.meta?.versionId ?? '1' });
-    return { patient: resource, outcome: 'updated' };
-  }
-
-  private async retryOnConflict<T>(attempt: () => Promise<T | typeof AGAIN>): Promise<T> {
-    for (let i = 1; i <= MAX_ATTEMPTS; i += 1) {
-      try {
-        const result = await attempt();
-        if (result !== AGAIN) return result;
-      } catch (error) {
-        if (!(error instanceof FhirVersionConflictError) || i === MAX_ATTEMPTS) throw error;
-      }
-    }
-    throw new Error(`gave up after ${MAX_ATTEMPTS} attempts: other writers kept changing the same Patient`);
+    return { patient: resource, outcome: changed ? 'updated' : 'unchanged' };
   }
 }
 

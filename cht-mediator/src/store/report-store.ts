@@ -6,6 +6,7 @@ import type { FhirClient } from '@cht-openmrs/common';
 import {
   AWAITING_PATIENT_TAG_SYSTEM,
   encounterIdFor,
+  keepForeign,
   linkToPatient,
   reportToFhir,
   type MappedReport,
@@ -83,12 +84,14 @@ export class ReportStore {
     const entries: BundleEntry[] = [];
     const put = (resource: FhirResource) =>
       entries.push({ resource, request: { method: 'PUT', url: `${resource.resourceType}/${resource.id}` } });
-    if (!stored || !sameContent(stored.encounter, next.encounter)) put(next.encounter);
+    const encounter = keepForeign(stored?.encounter, next.encounter);
+    if (!stored || !sameContent(stored.encounter, encounter)) put(encounter);
     const storedObservations = new Map(stored?.observations.map((o) => [o.id, o]));
-    for (const observation of next.observations) {
-      const before = storedObservations.get(observation.id);
+    for (const fresh of next.observations) {
+      const before = storedObservations.get(fresh.id);
+      const observation = keepForeign(before, fresh);
       if (!before || !sameContent(before, observation)) put(observation);
-      storedObservations.delete(observation.id);
+      storedObservations.delete(fresh.id);
     }
     for (const gone of storedObservations.keys())
       entries.unshift({ request: { method: 'DELETE', url: `Observation/${gone}` } });

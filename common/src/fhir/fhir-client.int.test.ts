@@ -134,6 +134,45 @@ describe('FhirClient against a loopback FHIR peer', () => {
     },
   );
 
+  it('modify re-reads and re-applies the change when another writer came first', async () => {
+    let version = 1;
+    let family = 'Old';
+    peer.answer((req, res) => {
+      if (req.method === 'GET')
+        return res.json({
+          resourceType: 'Patient',
+          id: 'p1',
+          meta: { versionId: String(version) },
+          name: [{ family }],
+        });
+      const ifMatch = req.headers['if-match'];
+      if (version === 1) {
+        version = 2; // someone else writes between our read and our write
+        family = 'Theirs';
+        return res.status(409).json(outcome('HAPI-0989: version conflict'));
+      }
+      if (ifMatch !== `W/"${version}"`) return res.status(409).json(outcome('HAPI-0989: version conflict'));
+      version += 1;
+      res.json({ ...(req.body as Patient), meta: { versionId: String(version) } });
+    });
+    const seen: string[] = [];
+    const result = await client.modify('Patient', 'p1', (current) => {
+      seen.push(current.name?.[0]?.family ?? '');
+      return { ...current, gender: 'female' };
+    });
+    expect(seen).toEqual(['Old', 'Theirs']);
+    expect(result.resource).toMatchObject({
+      gender: 'female',
+      meta: { versionId: '3' },
+      name: [{ family: 'Theirs' }],
+    });
+    await expect(client.modify('Patient', 'p1', () => undefined)).resolves.toMatchObject({
+      created: false,
+      resource: { id: 'p1' },
+    });
+    expect(peer.received.filter((r) => r.method === 'PUT')).toHaveLength(2);
+  });
+
   it('412 on a conditional create is a FhirMultipleMatchesError', async () => {
     peer.answer((_req, res) => {
       res

@@ -5,7 +5,7 @@
 import type { AxiosInstance, AxiosRequestConfig, AxiosResponse } from 'axios';
 import type { Bundle, BundleEntry, FhirResource } from 'fhir/r4';
 import { createHttpClient, type HttpClientOptions } from '../http/http-client';
-import { toFhirError } from './fhir-errors';
+import { FhirVersionConflictError, toFhirError } from './fhir-errors';
 
 export type ResourceType = FhirResource['resourceType'];
 export type ResourceOf<K extends ResourceType> = Extract<FhirResource, { resourceType: K }>;
@@ -149,6 +149,29 @@ export class FhirClient {
       { versioned: options.ifMatch !== undefined },
     );
     return { resource: await this.representation(response), created: response.status === 201 };
+  }
+
+  /**
+   * Read, change, write with If-Match; when another writer came first, read again and re-apply the
+   * change. `change` returns the new resource, or undefined when there is nothing to write.
+   * Returns the stored resource (changed or not). Gives up after `attempts` conflicts.
+   */
+  async modify<K extends ResourceType>(
+    type: K,
+    id: string,
+    change: (current: ResourceOf<K>) => ResourceOf<K> | undefined,
+    attempts = 5,
+  ): Promise<WriteResult<ResourceOf<K>>> {
+    for (let attempt = 1; ; attempt += 1) {
+      const current = await this.read(type, id);
+      const next = change(current);
+      if (next === undefined) return { resource: current, created: false };
+      try {
+        return await this.update(next, { ifMatch: current.meta?.versionId ?? '1' });
+      } catch (error) {
+        if (!(error instanceof FhirVersionConflictError) || attempt >= attempts) throw error;
+      }
+    }
   }
 
   /** PUT [type]?[criteria]: updates the one match, creates when none, FhirMultipleMatchesError when several. */

@@ -62,10 +62,19 @@ export const mappingSchema = z.strictObject({
       .strictObject({
         /** Address fields holding the CHT place, first match wins (the CHT docs: address5, else address4). */
         placeFields: z.array(z.enum(ADDRESS_FIELDS)).min(1).default(['address5', 'address4']),
+        /** CHT contact types a patient may be placed under. */
+        placeTypes: z
+          .array(z.string().min(1))
+          .min(1)
+          .default(['clinic', 'health_center', 'district_hospital']),
         /** `role` given to persons created in CHT (cht-config pushes role "patient" back). */
         role: z.string().default('patient'),
       })
-      .default({ placeFields: ['address5', 'address4'], role: 'patient' }),
+      .default({
+        placeFields: ['address5', 'address4'],
+        placeTypes: ['clinic', 'health_center', 'district_hospital'],
+        role: 'patient',
+      }),
     visits: z.array(visitToCht).default([]),
   }),
 });

@@ -60,7 +60,11 @@ describe('mapping configuration', () => {
       chtPatientId: 'CHT Patient ID',
     });
     expect(mapping.chtToOpenmrs.forms.height_weight?.visitDurationMinutes).toBe(30);
-    expect(mapping.openmrsToCht.patients).toEqual({ placeFields: ['address5', 'address4'], role: 'patient' });
+    expect(mapping.openmrsToCht.patients).toEqual({
+      placeFields: ['address5', 'address4'],
+      placeTypes: ['clinic', 'health_center', 'district_hospital'],
+      role: 'patient',
+    });
   });
 
   it('names every bad entry by its path', () => {

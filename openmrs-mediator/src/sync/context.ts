@@ -1,0 +1,40 @@
+// What every stream needs to do its work: the three systems, the mapping, the retry queue.
+import type { Resource } from 'fhir/r4';
+import type { FhirClient, Logger } from '@cht-openmrs/common';
+import type { ChtClient } from '../cht/cht-client';
+import type { PlaceDirectory } from '../cht/place-directory';
+import type { Mapping } from '../mapping/mapping-config';
+import type { OpenmrsClient } from '../openmrs/openmrs-client';
+import type { RetryQueue } from './retry-queue';
+
+export interface SyncContext {
+  fhir: FhirClient;
+  openmrs: OpenmrsClient;
+  cht: ChtClient;
+  places: PlaceDirectory;
+  mapping: Mapping;
+  queue: RetryQueue;
+  logger: Logger;
+  limits: {
+    /** Items synced at once (different patients); a patient's items go in order. */
+    concurrency: number;
+    pageSize: number;
+    /** How far before the newest change each scan starts again. */
+    overlapMs: number;
+  };
+}
+
+export type ItemOutcome = 'created' | 'updated' | 'skipped';
+
+export interface Stream<T extends Resource> {
+  /** Stable name: the cursor's key, the Task code, the counts' key. */
+  name: string;
+  /** Pages of resources changed at or after `since`, oldest first. */
+  changes(context: SyncContext, since: string): AsyncGenerator<T[]>;
+  /** Items of one group (a patient) are synced in order. */
+  groupOf(resource: T): string;
+  /** Syncs one changed resource; throws WaitingForPatient, ItemProblem, or a peer error. */
+  sync(context: SyncContext, resource: T): Promise<ItemOutcome>;
+  /** Syncs the item a retry Task names (`Type/id`), as it is now. */
+  retry(context: SyncContext, focus: string): Promise<ItemOutcome>;
+}

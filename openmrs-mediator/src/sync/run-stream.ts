@@ -1,0 +1,121 @@
+// Runs one stream: what changed since its cursor, then what its retry queue has due.
+// Each item ends as created, updated, skipped, waiting (parked until its patient is linked) or failed
+// (queued with backoff, parked after the limit). A peer that is down stops the stream: the cursor stays
+// before the first item not handled, so the next run picks it up. Nothing stops the other streams.
+import type { Resource } from 'fhir/r4';
+import { CursorTracker, keyOf, scanChanges } from './change-scan';
+import { forEachGroup } from './concurrency';
+import type { ItemOutcome, Stream, SyncContext } from './context';
+import { describeError, isTransient, ItemProblem, WaitingForPatient } from './errors';
+import type { Cursor } from './sync-state';
+
+export interface StreamCounts {
+  created: number;
+  updated: number;
+  skipped: number;
+  waiting: number;
+  failed: number;
+  retried: number;
+  /** A peer was down: the stream stopped early and resumes next run. */
+  interrupted: boolean;
+  error?: string;
+}
+
+type ItemResult = ItemOutcome | 'waiting' | 'failed' | 'interrupted';
+
+export function emptyCounts(): StreamCounts {
+  return { created: 0, updated: 0, skipped: 0, waiting: 0, failed: 0, retried: 0, interrupted: false };
+}
+
+async function attempt<T extends Resource>(
+  context: SyncContext,
+  stream: Stream<T>,
+  focus: string,
+  work: () => Promise<ItemOutcome>,
+): Promise<{ result: ItemResult; error?: string }> {
+  try {
+    return { result: await work() };
+  } catch (error) {
+    const message = describeError(error);
+    if (error instanceof WaitingForPatient) {
+      await context.queue.waitFor(stream.name, focus, error.patient, message);
+      return { result: 'waiting' };
+    }
+    if (isTransient(error)) return { result: 'interrupted', error: message };
+    const level = error instanceof ItemProblem ? 'warn' : 'error';
+    context.logger[level](
+      { stream: stream.name, focus, error: message },
+      'sync item failed; queued for retry',
+    );
+    await context.queue.failed(stream.name, focus, message);
+    return { result: 'failed' };
+  }
+}
+
+function count(counts: StreamCounts, result: ItemResult, error?: string): void {
+  if (result === 'interrupted') {
+    counts.interrupted = true;
+    counts.error ??= error;
+  } else counts[result] += 1;
+}
+
+export async function runStream<T extends Resource>(
+  context: SyncContext,
+  stream: Stream<T>,
+  cursor: Cursor,
+  deadline: number,
+  saveCursor: (cursor: Cursor) => Promise<void>,
+): Promise<{ counts: StreamCounts; cursor: Cursor }> {
+  const counts = emptyCounts();
+  const tracker = new CursorTracker(cursor, context.limits.overlapMs);
+  await scanChanges<T>({
+    tracker,
+    query: (since) => stream.changes(context, since),
+    deadline,
+    onProgress: saveCursor,
+    handle: async (fresh) => {
+      await forEachGroup(
+        fresh,
+        (r) => stream.groupOf(r),
+        context.limits.concurrency,
+        async (resource) => {
+          if (counts.interrupted) return tracker.markUnhandled(resource);
+          const focus = keyOf(resource).split('@')[0] as string;
+          const { result, error } = await attempt(context, stream, focus, () =>
+            stream.sync(context, resource),
+          );
+          count(counts, result, error);
+          if (result === 'interrupted') tracker.markUnhandled(resource);
+          else tracker.markHandled(resource);
+        },
+      );
+      return counts.interrupted ? 'stop' : 'continue';
+    },
+  });
+  if (!counts.interrupted) await retryDue(context, stream, counts, deadline);
+  return { counts, cursor: tracker.result() };
+}
+
+async function retryDue<T extends Resource>(
+  context: SyncContext,
+  stream: Stream<T>,
+  counts: StreamCounts,
+  deadline: number,
+) {
+  const due = (await context.queue.due()).filter((item) => item.stream === stream.name);
+  for (const item of due) {
+    if (Date.now() > deadline || counts.interrupted) return;
+    const { result, error } = await attempt(context, stream, item.focus, () =>
+      stream.retry(context, item.focus),
+    );
+    if (result === 'interrupted') {
+      count(counts, result, error);
+      return;
+    }
+    counts.retried += 1;
+    if (result !== 'failed' && result !== 'waiting') {
+      count(counts, result);
+      await context.queue.done(item);
+    } else counts[result] += 1;
+  }
+}
