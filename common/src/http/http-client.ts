@@ -1,6 +1,7 @@
 // The one way our services call other systems (FHIR server, OpenMRS, CHT, OpenHIM).
 // Each call: a timeout, retries with backoff where a retry is safe, one log line, and one OpenHIM
 // orchestration recorded into the request being served (see context/request-context.ts).
+import { Agent } from 'node:https';
 import axios, { type AxiosError, type AxiosInstance, type InternalAxiosRequestConfig } from 'axios';
 import axiosRetry, { exponentialDelay } from 'axios-retry';
 import { recordOrchestration } from '../context/request-context';
@@ -30,6 +31,8 @@ export interface HttpClientOptions {
   retryDelayMs?: number;
   headers?: Record<string, string>;
   logger?: Logger | undefined;
+  /** Accept a self-signed TLS certificate. Certificates are verified unless an operator says so. */
+  allowSelfSigned?: boolean;
 }
 
 const IDEMPOTENT_METHODS = new Set(['get', 'head', 'options', 'put', 'delete']);
@@ -53,6 +56,7 @@ export function createHttpClient(options: HttpClientOptions): AxiosInstance {
     baseURL: options.baseURL,
     timeout: options.timeoutMs ?? 30_000,
     headers: options.headers,
+    ...(options.allowSelfSigned ? { httpsAgent: new Agent({ rejectUnauthorized: false }) } : {}),
     auth:
       options.username !== undefined
         ? { username: options.username, password: options.password ?? '' }

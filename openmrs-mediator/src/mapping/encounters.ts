@@ -13,10 +13,16 @@ export class MappingValueError extends Error {
   override name = 'MappingValueError';
 }
 
+export interface PlannedObservation {
+  /** The id of the FHIR Observation it comes from. */
+  sourceId: string;
+  body: Observation;
+}
+
 export interface VisitPlan {
   visit: Encounter;
   encounter: (visitUuid: string) => Encounter;
-  observations: (encounterUuid: string) => Observation[];
+  observations: (encounterUuid: string) => PlannedObservation[];
   /** Codes of observations the mapping does not name. */
   skipped: string[];
 }
@@ -81,14 +87,17 @@ export function planVisit(
       period: { start },
     }),
     observations: (encounterUuid) =>
-      mapped.map(([, mapping], i) => ({
-        resourceType: 'Observation',
-        status: 'final',
-        code: { coding: [{ code: mapping.concept }] },
-        subject,
-        encounter: reference('Encounter', encounterUuid),
-        effectiveDateTime: start,
-        ...values[i],
+      mapped.map(([source, mapping], i) => ({
+        sourceId: source.id as string,
+        body: {
+          resourceType: 'Observation',
+          status: 'final',
+          code: { coding: [{ code: mapping.concept }] },
+          subject,
+          encounter: reference('Encounter', encounterUuid),
+          effectiveDateTime: start,
+          ...values[i],
+        },
       })),
     skipped,
   };

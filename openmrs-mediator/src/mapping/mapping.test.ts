@@ -277,7 +277,8 @@ describe('encounters to and from OpenMRS', () => {
       partOf: { reference: 'Encounter/visit-1' },
       period: { start: '2024-06-01T10:00:00Z' },
     });
-    expect(plan.observations('enc-1')).toEqual([
+    expect(plan.observations('enc-1').map((o) => o.sourceId)).toEqual([`o-${WEIGHT}`, 'o-pregnant']);
+    expect(plan.observations('enc-1').map((o) => o.body)).toEqual([
       expect.objectContaining({
         code: { coding: [{ code: WEIGHT }] },
         valueQuantity: { value: 62.5 },

@@ -7,6 +7,7 @@ import { CursorTracker, keyOf, scanChanges } from './change-scan';
 import { forEachGroup } from './concurrency';
 import type { ItemOutcome, Stream, SyncContext } from './context';
 import { describeError, isTransient, ItemProblem, WaitingForPatient } from './errors';
+import type { QueuedItem } from './retry-queue';
 import type { Cursor } from './sync-state';
 
 export interface StreamCounts {
@@ -63,6 +64,7 @@ export async function runStream<T extends Resource>(
   context: SyncContext,
   stream: Stream<T>,
   cursor: Cursor,
+  due: QueuedItem[],
   deadline: number,
   saveCursor: (cursor: Cursor) => Promise<void>,
 ): Promise<{ counts: StreamCounts; cursor: Cursor }> {

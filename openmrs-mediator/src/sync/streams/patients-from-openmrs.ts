@@ -123,7 +123,7 @@ async function placeInCht(
     context.mapping,
   );
   if (update.identifier?.length !== openmrs.identifier?.length) await context.openmrs.updatePatient(update);
-  await storeCopy(context, stored, (base) => {
+  const saved = await storeCopy(context, stored, (base) => {
     const linked = withUnplaced(withIdentifier(copyOf(base), 'chtDocumentId', docId), undefined);
     return withSyncedHash(
       withSyncedHash(linked, SYNCED_WITH_OPENMRS, hashOf(openmrsView(linked))),
@@ -131,6 +131,7 @@ async function placeInCht(
       hashOf(chtView(linked)),
     );
   });
+  await context.queue.wake({ reference: `Patient/${saved.id}` }); // its visits waited for it
   return 'created';
 }
 

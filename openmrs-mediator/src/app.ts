@@ -1,0 +1,81 @@
+// The OpenMRS mediator's request pipeline, in order, and the sync's collaborators.
+import express, { type Express } from 'express';
+import { basicAuth, errorHandler, FhirClient, requestContext, type Logger } from '@cht-openmrs/common';
+import { ChtClient } from './cht/cht-client';
+import { PlaceDirectory } from './cht/place-directory';
+import type { Mapping } from './mapping/mapping-config';
+import { OPENMRS_MEDIATOR_URN } from './mediator-config';
+import { SyncMetrics } from './metrics';
+import { OpenmrsClient } from './openmrs/openmrs-client';
+import { syncRoutes } from './routes';
+import { openmrsFhirUrl, type OpenmrsMediatorSettings } from './settings';
+import type { SyncContext } from './sync/context';
+import { RetryQueue } from './sync/retry-queue';
+import { SyncStateStore } from './sync/sync-state';
+
+export function createSyncContext(
+  settings: OpenmrsMediatorSettings,
+  mapping: Mapping,
+  logger: Logger,
+): SyncContext {
+  const fhir = new FhirClient({
+    baseURL: settings.FHIR_URL,
+    username: settings.FHIR_USERNAME,
+    password: settings.FHIR_PASSWORD,
+    logger,
+  });
+  const allowSelfSigned = settings.TLS_ALLOW_SELF_SIGNED;
+  const openmrs = new OpenmrsClient({
+    baseURL: openmrsFhirUrl(settings),
+    username: settings.OPENMRS_USERNAME,
+    password: settings.OPENMRS_PASSWORD,
+    logger,
+    allowSelfSigned,
+  });
+  const cht = new ChtClient({
+    baseURL: settings.CHT_URL,
+    username: settings.CHT_USERNAME,
+    password: settings.CHT_PASSWORD,
+    logger,
+    allowSelfSigned,
+  });
+  return {
+    fhir,
+    openmrs,
+    cht,
+    places: new PlaceDirectory(cht, mapping.openmrsToCht.patients.placeTypes),
+    mapping,
+    queue: new RetryQueue(fhir, {
+      maxAttempts: settings.RETRY_MAX_ATTEMPTS,
+      baseDelaySeconds: settings.RETRY_BASE_DELAY_SECONDS,
+      maxDelaySeconds: settings.RETRY_MAX_DELAY_SECONDS,
+    }),
+    logger,
+    limits: {
+      concurrency: settings.SYNC_CONCURRENCY,
+      pageSize: settings.SYNC_PAGE_SIZE,
+      overlapMs: settings.SYNC_OVERLAP_SECONDS * 1000,
+    },
+  };
+}
+
+export function createApp(settings: OpenmrsMediatorSettings, context: SyncContext, logger: Logger): Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.use(requestContext(logger));
+  app.get('/', (_req, res) => {
+    res.json({ status: 'ok', service: 'openmrs-mediator' });
+  });
+  app.use(
+    basicAuth(settings.OPENMRS_MEDIATOR_USERNAME, settings.OPENMRS_MEDIATOR_PASSWORD, 'openmrs-mediator'),
+  );
+  app.use(express.json());
+  app.use(
+    syncRoutes(context, new SyncStateStore(context.fhir), new SyncMetrics(), {
+      leaseSeconds: settings.SYNC_LEASE_SECONDS,
+      maxRunSeconds: settings.SYNC_MAX_RUN_SECONDS,
+    }),
+  );
+  app.use(errorHandler(logger, OPENMRS_MEDIATOR_URN));
+  return app;
+}

@@ -1,0 +1,48 @@
+// `npm start -w openmrs-mediator`: serves the sync endpoint; registers with OpenHIM when configured.
+import {
+  closeServer,
+  createLogger,
+  listen,
+  loadSettings,
+  redactSettings,
+  startMediator,
+  stopOnSignals,
+} from '@cht-openmrs/common';
+import { createApp, createSyncContext } from './app';
+import { loadMapping } from './mapping/mapping-config';
+import { mediatorConfig } from './mediator-config';
+import { settingsShape } from './settings';
+
+export async function main(): Promise<void> {
+  const settings = loadSettings(settingsShape);
+  const mapping = loadMapping(settings.OPENMRS_MEDIATOR_MAPPING);
+  const logger = createLogger('openmrs-mediator', settings.LOG_LEVEL);
+  logger.info({ settings: redactSettings(settingsShape, settings) }, 'starting');
+  const context = createSyncContext(settings, mapping, logger);
+  const server = await listen(createApp(settings, context, logger), settings.OPENMRS_MEDIATOR_PORT);
+  logger.info(`OpenMRS mediator listening on port ${settings.OPENMRS_MEDIATOR_PORT}`);
+  const openhim = settings.OPENHIM_API_URL
+    ? startMediator(
+        {
+          apiURL: settings.OPENHIM_API_URL,
+          username: settings.OPENHIM_USERNAME,
+          password: settings.OPENHIM_PASSWORD,
+          trustSelfSigned: settings.OPENHIM_TRUST_SELF_SIGNED,
+        },
+        mediatorConfig(settings),
+        { logger },
+      )
+    : undefined;
+  if (!openhim) logger.info('OPENHIM_API_URL not set: running without OpenHIM');
+  stopOnSignals(logger, async () => {
+    openhim?.stop();
+    await closeServer(server);
+  });
+}
+
+if (require.main === module) {
+  main().catch((error: unknown) => {
+    console.error(error instanceof Error ? error.message : error);
+    process.exit(1);
+  });
+}

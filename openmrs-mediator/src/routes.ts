@@ -1,0 +1,104 @@
+// Thin handlers for the polling channel and operators.
+import { Router } from 'express';
+import { HttpError, sendMediatorResponse, type Properties } from '@cht-openmrs/common';
+import { OPENMRS_MEDIATOR_URN } from './mediator-config';
+import type { SyncMetrics } from './metrics';
+import type { SyncContext } from './sync/context';
+import { runSync, type RunOptions, type SyncReport } from './sync/run-sync';
+import { unplacedPatients } from './sync/streams/patients-from-openmrs';
+import type { SyncStateStore } from './sync/sync-state';
+
+function propertiesOf(report: SyncReport): Properties {
+  const properties: Properties = {
+    outcome: report.outcome,
+    complete: report.complete,
+    unplaced: report.unplaced,
+    ms: report.durationMs,
+  };
+  for (const [stream, counts] of Object.entries(report.streams)) {
+    for (const [key, value] of Object.entries(counts)) {
+      if (value !== 0 && value !== false) properties[`${stream}.${key}`] = value as string | number | boolean;
+    }
+  }
+  return properties;
+}
+
+export function syncRoutes(
+  context: SyncContext,
+  states: SyncStateStore,
+  metrics: SyncMetrics,
+  options: RunOptions,
+): Router {
+  const router = Router();
+
+  router.all('/sync', async (_req, res) => {
+    if (!['GET', 'POST'].includes(_req.method))
+      throw new HttpError(405, `${_req.method} /sync is not allowed; use GET or POST`);
+    const report = await runSync(context, states, options);
+    metrics.record(report);
+    const failedItems = Object.values(report.streams).some((c) => c.failed > 0);
+    const status =
+      report.outcome === 'skipped'
+        ? 'Completed'
+        : report.complete && !failedItems
+          ? 'Successful'
+          : 'Completed with error(s)';
+    sendMediatorResponse(
+      res,
+      OPENMRS_MEDIATOR_URN,
+      { status: 200, body: report },
+      { properties: propertiesOf(report), status },
+    );
+  });
+
+  router.get('/status', async (_req, res) => {
+    const [state, queue, unplaced] = await Promise.all([
+      states.read(),
+      context.queue.counts(),
+      unplacedPatients(context),
+    ]);
+    metrics.queue.set({ state: 'queued' }, queue.queued);
+    metrics.queue.set({ state: 'waiting' }, queue.waiting);
+    metrics.queue.set({ state: 'parked' }, queue.parked);
+    res.json({
+      cursors: Object.fromEntries(
+        Object.entries(state?.cursors ?? {}).map(([stream, c]) => [stream, c.since]),
+      ),
+      lease: state?.lease ?? null,
+      lastRun: state?.lastRun ?? null,
+      queue,
+      unplaced: unplaced.map((p) => ({
+        id: p.id,
+        name: p.name?.[0]?.text,
+        openmrsUuid: p.identifier?.find((i) => i.system?.endsWith('openmrs-uuid'))?.value,
+        reason: p.meta?.tag?.find((t) => t.code === 'unplaced')?.display,
+      })),
+    });
+  });
+
+  router.get('/failures', async (_req, res) => {
+    const items = await context.queue.list(['failed', 'on-hold', 'requested']);
+    res.json(
+      items.map(({ task, stream, focus, attempts, nextAttempt, lastError }) => ({
+        id: task.id,
+        state: task.status === 'failed' ? 'parked' : task.status === 'on-hold' ? 'waiting' : 'queued',
+        stream,
+        focus,
+        attempts,
+        nextAttempt,
+        lastError,
+      })),
+    );
+  });
+
+  router.post('/failures/:id/retry', async (req, res) => {
+    const item = await context.queue.replay(req.params.id);
+    res.json({ id: item.task.id, stream: item.stream, focus: item.focus, nextAttempt: item.nextAttempt });
+  });
+
+  router.get('/metrics', async (_req, res) => {
+    res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
+  });
+
+  return router;
+}

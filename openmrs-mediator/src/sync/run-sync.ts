@@ -1,0 +1,117 @@
+// One sync run, what the OpenHIM polling channel triggers every minute (design.md §4). The steps, in
+// order: take the lease; CHT patients to OpenMRS; CHT reports to OpenMRS; OpenMRS patients to CHT; the
+// unplaced patients again; completed OpenMRS visits to CHT, and visits whose observations changed;
+// release the lease with a summary. Each stream saves its cursor as it goes, so a run cut short (time
+// budget, crash) resumes where it stopped. A stream whose peer is down stops; the others go on.
+import { randomUUID } from 'node:crypto';
+import type { Resource } from 'fhir/r4';
+import type { Stream, SyncContext } from './context';
+import { describeError } from './errors';
+import { emptyCounts, runStream, type StreamCounts } from './run-stream';
+import { EPOCH } from './change-scan';
+import { LeaseTakenError, type SyncState, type SyncStateStore } from './sync-state';
+import { encountersToOpenmrs } from './streams/encounters-to-openmrs';
+import {
+  patientsFromOpenmrs,
+  syncPatientFromOpenmrs,
+  unplacedPatients,
+} from './streams/patients-from-openmrs';
+import { patientsToOpenmrs } from './streams/patients-to-openmrs';
+import { observationsFromOpenmrs, visitsFromOpenmrs } from './streams/visits-from-openmrs';
+import { identifierOf } from '@cht-openmrs/common';
+
+export interface SyncReport {
+  /** `ran`, or `skipped` when another sync holds the lease. */
+  outcome: 'ran' | 'skipped';
+  reason?: string;
+  startedAt: string;
+  durationMs: number;
+  streams: Record<string, StreamCounts>;
+  unplaced: number;
+  /** Whether every stream got through all its changes (false: peer down, or time budget used). */
+  complete: boolean;
+}
+
+export interface RunOptions {
+  leaseSeconds: number;
+  maxRunSeconds: number;
+  owner?: string;
+}
+
+const instance = randomUUID();
+
+export async function runSync(
+  context: SyncContext,
+  states: SyncStateStore,
+  options: RunOptions,
+): Promise<SyncReport> {
+  const started = Date.now();
+  const report: SyncReport = {
+    outcome: 'ran',
+    startedAt: new Date(started).toISOString(),
+    durationMs: 0,
+    streams: {},
+    unplaced: 0,
+    complete: true,
+  };
+  let state: SyncState;
+  try {
+    state = await states.acquire(options.owner ?? instance, options.leaseSeconds);
+  } catch (error) {
+    if (!(error instanceof LeaseTakenError)) throw error;
+    return { ...report, outcome: 'skipped', reason: error.message };
+  }
+  const deadline = started + options.maxRunSeconds * 1000;
+  const due = await context.queue.due();
+
+  const run = async <T extends Resource>(stream: Stream<T>) => {
+    const cursor = state.cursors[stream.name] ?? { since: EPOCH, seen: {} };
+    const save = async (next: typeof cursor) => {
+      state = await states.save({ ...state, cursors: { ...state.cursors, [stream.name]: next } });
+    };
+    try {
+      const { counts, cursor: last } = await runStream(context, stream, cursor, due, deadline, save);
+      await save(last);
+      report.streams[stream.name] = counts;
+      report.complete &&= !counts.interrupted && Date.now() <= deadline;
+    } catch (error) {
+      if (error instanceof LeaseTakenError) throw error;
+      context.logger.error({ stream: stream.name, err: error }, 'sync stream failed');
+      report.streams[stream.name] = { ...emptyCounts(), interrupted: true, error: describeError(error) };
+      report.complete = false;
+    }
+  };
+
+  await run(patientsToOpenmrs);
+  await run(encountersToOpenmrs);
+  await run(patientsFromOpenmrs);
+  report.unplaced = await placeUnplaced(context, report.streams[patientsFromOpenmrs.name]);
+  await run(visitsFromOpenmrs);
+  await run(observationsFromOpenmrs);
+
+  report.durationMs = Date.now() - started;
+  await states.release(state, { ...report });
+  return report;
+}
+
+/** Unplaced OpenMRS patients are tried again every run: a place may have been created or renamed. */
+async function placeUnplaced(context: SyncContext, counts: StreamCounts | undefined): Promise<number> {
+  if (!counts || counts.interrupted) return 0;
+  let stillUnplaced = 0;
+  for (const copy of await unplacedPatients(context)) {
+    const uuid = identifierOf(copy, 'openmrsUuid');
+    if (!uuid) continue;
+    try {
+      const outcome = await syncPatientFromOpenmrs(context, await context.openmrs.readPatient(uuid));
+      if (outcome === 'created') counts.created += 1;
+      else stillUnplaced += 1;
+    } catch (error) {
+      context.logger.warn(
+        { openmrsUuid: uuid, error: describeError(error) },
+        'placing an unplaced patient failed',
+      );
+      stillUnplaced += 1;
+    }
+  }
+  return stillUnplaced;
+}
