@@ -36,7 +36,7 @@ export function mediatorConfig(settings: ChtMediatorSettings): MediatorConfig {
         type: 'http',
         allow: ['interop'],
         authType: 'private',
-        routes: [{ ...route, pathTransform: 's/\\/mediator//' }],
+        routes: [{ ...route, pathTransform: 's/\\/mediator/' }],
       },
     ],
   };

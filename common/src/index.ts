@@ -9,3 +9,4 @@ export * from './mediator/mediator-response';
 export * from './mediator/orchestration';
 export * from './mediator/registration';
 export * from './settings/settings';
+export * from './mapping/mapping-config';

@@ -1,9 +1,15 @@
 // The OpenMRS mediator's request pipeline, in order, and the sync's collaborators.
 import express, { type Express } from 'express';
-import { basicAuth, errorHandler, FhirClient, requestContext, type Logger } from '@cht-openmrs/common';
+import {
+  basicAuth,
+  errorHandler,
+  FhirClient,
+  requestContext,
+  type Logger,
+  type Mapping,
+} from '@cht-openmrs/common';
 import { ChtClient } from './cht/cht-client';
 import { PlaceDirectory } from './cht/place-directory';
-import type { Mapping } from './mapping/mapping-config';
 import { OPENMRS_MEDIATOR_URN } from './mediator-config';
 import { SyncMetrics } from './metrics';
 import { OpenmrsClient } from './openmrs/openmrs-client';

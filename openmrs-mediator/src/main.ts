@@ -7,9 +7,9 @@ import {
   redactSettings,
   startMediator,
   stopOnSignals,
+  loadMapping,
 } from '@cht-openmrs/common';
 import { createApp, createSyncContext } from './app';
-import { loadMapping } from './mapping/mapping-config';
 import { mediatorConfig } from './mediator-config';
 import { settingsShape } from './settings';
 

@@ -6,7 +6,7 @@
 import type { CodeableConcept, Encounter, Observation } from 'fhir/r4';
 import { DateTime } from 'luxon';
 import { ENCOUNTER_TYPE_SYSTEM, VISIT_TYPE_SYSTEM } from '../openmrs/openmrs-fhir';
-import type { FormToOpenmrs, ObservationMapping, VisitToCht } from './mapping-config';
+import type { FormToOpenmrs, ObservationMapping, VisitToCht } from '@cht-openmrs/common';
 
 /** A value that cannot become what the mapping says: no retry fixes it, so the item is parked. */
 export class MappingValueError extends Error {

@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { loadMapping, MappingError } from './mapping-config';
+import { loadMapping, MappingError } from '@cht-openmrs/common';
 
 describe('the shipped mapping file', () => {
   it('is valid and maps both forms of cht-config', () => {

@@ -1,8 +1,17 @@
 import type { Encounter, Observation, Patient } from 'fhir/r4';
-import { identifierOf, makeIdentifier, originOf, withOrigin } from '@cht-openmrs/common';
+import {
+  identifierOf,
+  makeIdentifier,
+  originOf,
+  withOrigin,
+  formMapping,
+  MappingError,
+  parseMapping,
+  visitMapping,
+  type Mapping,
+} from '@cht-openmrs/common';
 import { ADDRESS_EXTENSION, ENCOUNTER_TYPE_SYSTEM, VISIT_TYPE_SYSTEM } from '../openmrs/openmrs-fhir';
 import { MappingValueError, planVisit, recordForCht } from './encounters';
-import { formMapping, MappingError, parseMapping, visitMapping, type Mapping } from './mapping-config';
 import { demographicsOf, patientForOpenmrs, patientFromOpenmrs, patientUpdateForOpenmrs } from './patients';
 import { placeKeyOf } from './placement';
 

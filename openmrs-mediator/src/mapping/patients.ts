@@ -10,8 +10,8 @@ import {
   originOf,
   withOrigin,
   type IdentifierKind,
+  type Mapping,
 } from '@cht-openmrs/common';
-import type { Mapping } from './mapping-config';
 
 /** The demographics both systems share, compared to tell a real change from an echo of our own write. */
 export interface Demographics {

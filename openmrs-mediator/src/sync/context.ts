@@ -1,9 +1,8 @@
 // What every stream needs to do its work: the three systems, the mapping, the retry queue.
 import type { Resource } from 'fhir/r4';
-import type { FhirClient, Logger } from '@cht-openmrs/common';
+import { type FhirClient, type Logger, type Mapping } from '@cht-openmrs/common';
 import type { ChtClient } from '../cht/cht-client';
 import type { PlaceDirectory } from '../cht/place-directory';
-import type { Mapping } from '../mapping/mapping-config';
 import type { OpenmrsClient } from '../openmrs/openmrs-client';
 import type { RetryQueue } from './retry-queue';
 

@@ -5,9 +5,8 @@
 // before the rest is recorded, the next one finds the visit, the encounter and the observations again
 // in OpenMRS instead of creating them twice. Edits update only the observations that changed.
 import type { Encounter, Extension, Observation } from 'fhir/r4';
-import { identifierOf, IDENTIFIER_SYSTEMS, NAMESPACE, originOf } from '@cht-openmrs/common';
+import { identifierOf, IDENTIFIER_SYSTEMS, NAMESPACE, originOf, formMapping } from '@cht-openmrs/common';
 import { codeOf, MappingValueError, planVisit, type PlannedObservation } from '../../mapping/encounters';
-import { formMapping } from '../../mapping/mapping-config';
 import { ENCOUNTER_TYPE_SYSTEM, referenceId, typeCode } from '../../openmrs/openmrs-fhir';
 import type { ItemOutcome, Stream, SyncContext } from '../context';
 import { ItemProblem, WaitingForPatient } from '../errors';

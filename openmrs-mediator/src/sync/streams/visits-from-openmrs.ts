@@ -6,9 +6,15 @@
 // new id without touching their visit, so a second stream reads changed observations and re-syncs
 // their visit.
 import type { BundleEntry, Encounter, Observation, Patient } from 'fhir/r4';
-import { identifierOf, identifierToken, makeIdentifier, originOf, withOrigin } from '@cht-openmrs/common';
+import {
+  identifierOf,
+  identifierToken,
+  makeIdentifier,
+  originOf,
+  withOrigin,
+  visitMapping,
+} from '@cht-openmrs/common';
 import { recordForCht } from '../../mapping/encounters';
-import { visitMapping } from '../../mapping/mapping-config';
 import {
   ENCOUNTER_TYPE_SYSTEM,
   isVisit,
