@@ -33,7 +33,7 @@ export interface ChannelConfig {
   pollingSchedule?: string;
   allow?: string[];
   authType?: 'private' | 'public';
-  status?: 'enabled' | 'disabled';
+  status?: 'enabled' | 'disabled' | 'deleted';
   routes: RouteConfig[];
   [other: string]: unknown;
 }
