@@ -1,9 +1,10 @@
 // `npm start` at the root: runs every service of the local stack that exists, each as its own process
 // with its output prefixed by its name. Ctrl-C stops them all.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
+import { parse } from 'dotenv';
 
 interface Service {
   name: string;
@@ -33,6 +34,13 @@ const services: Service[] = [
   },
 ];
 
+/** Demo defaults from .env.example, overridden by .env, overridden by the environment. */
+function localEnvironment(): NodeJS.ProcessEnv {
+  const read = (file: string) => (existsSync(join(root, file)) ? parse(readFileSync(join(root, file))) : {});
+  return { ...read('.env.example'), ...read('.env'), ...process.env };
+}
+
+const environment = localEnvironment();
 const children: ChildProcess[] = [];
 const width = Math.max(...services.map((s) => s.name.length));
 
@@ -42,7 +50,7 @@ function prefixLines(name: string, stream: NodeJS.ReadableStream): void {
 }
 
 function start(service: Service): void {
-  const child = spawn('npm', ['--silent', ...service.args], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn('npm', ['--silent', ...service.args], { cwd: root, env: environment, stdio: ['ignore', 'pipe', 'pipe'] });
   prefixLines(service.name, child.stdout);
   prefixLines(service.name, child.stderr);
   child.on('exit', (code, signal) => {
