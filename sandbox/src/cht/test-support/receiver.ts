@@ -22,7 +22,7 @@ export interface Receiver {
   url: string;
   received: Received[];
   /** Answer requests to this path (default: every path) this way from now on. */
-  reply(reply: Reply | ((req: Received) => Reply), path?: string): void;
+  reply(reply: Reply | ((req: Received) => Reply | Promise<Reply>), path?: string): void;
   /** Requests received on a path, bodies parsed as JSON. */
   bodies(path: string): unknown[];
   close(): Promise<void>;
@@ -30,7 +30,7 @@ export interface Receiver {
 
 export async function startReceiver(): Promise<Receiver> {
   const received: Received[] = [];
-  const replies = new Map<string, Reply | ((req: Received) => Reply)>();
+  const replies = new Map<string, Reply | ((req: Received) => Reply | Promise<Reply>)>();
   const sockets = new Set<Socket>();
   const server: Server = createServer((req, res) => {
     const chunks: Buffer[] = [];
@@ -45,14 +45,16 @@ export async function startReceiver(): Promise<Receiver> {
       received.push(entry);
       const path = entry.url.split('?')[0] as string;
       const scripted = replies.get(path) ?? replies.get('*') ?? {};
-      const reply = typeof scripted === 'function' ? scripted(entry) : scripted;
+      void Promise.resolve(typeof scripted === 'function' ? scripted(entry) : scripted).then((reply) => {
       const answer = () => {
         if (res.destroyed) return;
-        res.writeHead(reply.status ?? 200, { 'content-type': reply.contentType ?? 'application/json', ...reply.headers });
+        const type = reply.contentType ?? 'application/json';
+        res.writeHead(reply.status ?? 200, { ...(type ? { 'content-type': type } : {}), ...reply.headers });
         res.end(reply.body ?? '{"ok":true}');
       };
       if (reply.delayMs) setTimeout(answer, reply.delayMs).unref();
       else answer();
+      });
     });
   });
   server.on('connection', (socket) => {
