@@ -115,7 +115,9 @@ export class ChtCore {
     const keep = (id: string) => docId === undefined || id === docId;
     return {
       tasks: (await this.outboundStore.tasks()).filter((task) => keep(task.doc_id)),
-      completed: (await this.outboundStore.infos()).filter((info) => keep(info.doc_id) && info.completed_tasks?.length),
+      completed: (await this.outboundStore.infos()).filter(
+        (info) => keep(info.doc_id) && info.completed_tasks?.length,
+      ),
       attempts: this.outbound.attempts.filter((attempt) => keep(attempt.docId)),
     };
   }

@@ -48,7 +48,8 @@ export async function startChtSandbox(options: ChtSandboxOptions = {}): Promise<
   const logger = options.logger ?? createLogger('cht-sandbox', 'silent');
   const admin = options.admin ?? { name: 'medic', password: 'password' };
   const core = new ChtCore({
-    appSettings: options.appSettings ?? (await readAppSettings(options.appSettingsPath ?? FIXTURE_APP_SETTINGS)),
+    appSettings:
+      options.appSettings ?? (await readAppSettings(options.appSettingsPath ?? FIXTURE_APP_SETTINGS)),
     inMemory: options.inMemory ?? true,
     dataDir: options.dataDir ?? 'data/cht',
     admin,

@@ -9,7 +9,10 @@ export async function main(): Promise<void> {
   const logger = createLogger('cht-sandbox', settings.LOG_LEVEL);
   let appSettingsPath = settings.CHT_SANDBOX_APP_SETTINGS;
   if (appSettingsPath === DEFAULT_APP_SETTINGS && !existsSync(appSettingsPath)) {
-    logger.warn({ missing: appSettingsPath, using: FIXTURE_APP_SETTINGS }, 'cht-config/app_settings.json not found');
+    logger.warn(
+      { missing: appSettingsPath, using: FIXTURE_APP_SETTINGS },
+      'cht-config/app_settings.json not found',
+    );
     appSettingsPath = FIXTURE_APP_SETTINGS;
   }
   const sandbox = await startChtSandbox({

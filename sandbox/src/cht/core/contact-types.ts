@@ -24,7 +24,9 @@ export function typeIdOf(doc: unknown): string | undefined {
 
 /** A contact doc as CHT's views see it: `type:'contact'` or one of the hardcoded types. */
 export function isContactDoc(doc: unknown): boolean {
-  return isObject(doc) && typeof doc.type === 'string' && (doc.type === 'contact' || HARDCODED_IDS.has(doc.type));
+  return (
+    isObject(doc) && typeof doc.type === 'string' && (doc.type === 'contact' || HARDCODED_IDS.has(doc.type))
+  );
 }
 
 export function findType(settings: AppSettings, id: string | undefined): ContactType | undefined {

@@ -12,7 +12,10 @@ const badRequest = (message: string) => new ChtError(400, message);
 function reportedDate(value: unknown, now: number): number {
   if (value === undefined) return now;
   if (typeof value === 'number') return value;
-  const parsed = typeof value === 'string' && /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d{3})?Z$/.test(value) ? Date.parse(value) : NaN;
+  const parsed =
+    typeof value === 'string' && /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d{3})?Z$/.test(value)
+      ? Date.parse(value)
+      : NaN;
   if (Number.isNaN(parsed)) throw badRequest(`Reported date is invalid: ${String(value)}`);
   return parsed;
 }
@@ -41,13 +44,16 @@ export class ContactsService {
     if (!isObject(input)) throw badRequest('Wrong type, this is not a person.');
     const settings = this.settings();
     const person: Record<string, unknown> = { ...input };
-    if (person.type === undefined && contactTypes(settings).some((type) => type.id === 'person')) person.type = 'person';
+    if (person.type === undefined && contactTypes(settings).some((type) => type.id === 'person'))
+      person.type = 'person';
     if (!isPersonType(settings, person)) throw badRequest('Wrong type, this is not a person.');
     if (person.name === undefined) throw badRequest('Person is missing a "name" property.');
     if (typeof person.name !== 'string') throw badRequest('Property "name" must be a string.');
     person.reported_date = reportedDate(person.reported_date, this.now());
     if (person.place !== undefined) {
-      const placeId = isObject(person.place) ? (await this.createPlace(person.place)).id : String(person.place);
+      const placeId = isObject(person.place)
+        ? (await this.createPlace(person.place)).id
+        : String(person.place);
       const place = await this.lineageOf(placeId, 'Failed to find place.');
       person.parent = minify(place);
       delete person.place;
@@ -59,7 +65,8 @@ export class ContactsService {
     const settings = this.settings();
     if (!isPlaceType(settings, place)) throw badRequest('Wrong type, object is not a place.');
     if (place.name === undefined) throw badRequest('Place is missing a "name" property.');
-    if (typeof place.name !== 'string') throw badRequest(`Property "name" on place ${String(place._id)} must be a string.`);
+    if (typeof place.name !== 'string')
+      throw badRequest(`Property "name" on place ${String(place._id)} must be a string.`);
     if (place.contact !== undefined && typeof place.contact !== 'string' && !isObject(place.contact))
       throw badRequest(`Property "contact" on place ${String(place._id)} must be an object or string.`);
     if (isObject(place.contact) && !isPersonType(settings, { type: 'person', ...place.contact }))
@@ -67,7 +74,9 @@ export class ContactsService {
     const parents = findType(settings, typeIdOf(place))?.parents ?? [];
     if (parents.length === 0) return;
     if (place.parent === undefined) throw badRequest('Place is missing a "parent" property.');
-    const parentType = isObject(place.parent) ? typeIdOf(place.parent) : typeIdOf(await this.store.get(String(place.parent)));
+    const parentType = isObject(place.parent)
+      ? typeIdOf(place.parent)
+      : typeIdOf(await this.store.get(String(place.parent)));
     if (parentType !== undefined && !parents.includes(parentType))
       throw badRequest(
         `${String(typeIdOf(place))} "${String(place._id)}" should have one of the following parent types: "${parents.join(', ')}".`,
@@ -80,7 +89,9 @@ export class ContactsService {
     await this.validatePlace(place);
     place.reported_date = reportedDate(place.reported_date, this.now());
     if (place.parent !== undefined) {
-      const parentId = isObject(place.parent) ? (await this.createPlace(place.parent)).id : String(place.parent);
+      const parentId = isObject(place.parent)
+        ? (await this.createPlace(place.parent)).id
+        : String(place.parent);
       place.parent = minify(await this.lineageOf(parentId, 'Failed to find place.'));
     }
     const inlineContact = isObject(place.contact) ? place.contact : undefined;

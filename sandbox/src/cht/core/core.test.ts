@@ -25,7 +25,11 @@ describe('shortcodes', () => {
 
 describe('buildRecord', () => {
   const settings: AppSettings = {
-    forms: { F: { fields: { 'a.b': { type: 'string' }, n: { type: 'integer', required: true }, Up: { type: 'string' } } } },
+    forms: {
+      F: {
+        fields: { 'a.b': { type: 'string' }, n: { type: 'integer', required: true }, Up: { type: 'string' } },
+      },
+    },
   };
 
   it('nests dotted definition keys, lower-cases input keys and drops undeclared ones', () => {
@@ -35,11 +39,15 @@ describe('buildRecord', () => {
   });
 
   it('throws public errors for missing _meta, missing form and unknown form', () => {
-    expect(() => buildRecord({}, settings, 0)).toThrow(expect.objectContaining({ details: 'Missing _meta property.' }));
+    expect(() => buildRecord({}, settings, 0)).toThrow(
+      expect.objectContaining({ details: 'Missing _meta property.' }),
+    );
     expect(() => buildRecord({ _meta: { from: '1' } }, settings, 0)).toThrow(
       expect.objectContaining({ details: 'Missing required field: form' }),
     );
-    expect(() => buildRecord({ _meta: { form: 'g' } }, settings, 0)).toThrow(expect.objectContaining({ details: 'Form not found: G' }));
+    expect(() => buildRecord({ _meta: { form: 'g' } }, settings, 0)).toThrow(
+      expect.objectContaining({ details: 'Form not found: G' }),
+    );
   });
 });
 

@@ -9,7 +9,8 @@ export function normalisePhone(phone: unknown, countryCode?: string | number): s
   let e164: string;
   if (raw.startsWith('+')) e164 = raw;
   else if (raw.startsWith('00')) e164 = `+${raw.slice(2)}`;
-  else if (countryCode !== undefined && countryCode !== '') e164 = `+${String(countryCode)}${raw.replace(/^0/, '')}`;
+  else if (countryCode !== undefined && countryCode !== '')
+    e164 = `+${String(countryCode)}${raw.replace(/^0/, '')}`;
   else return undefined;
   return /^\+[1-9]\d{6,14}$/.test(e164) ? e164 : undefined;
 }

@@ -34,15 +34,20 @@ export class Reads {
     if (!type || Boolean(type.person) !== (kind === 'person'))
       throw new ChtError(400, `Invalid contact type [${String(typeId)}].`);
     const limit = limitParam === undefined ? 100 : Number(limitParam);
-    if (!Number.isInteger(limit) || limit < 1) throw new ChtError(400, `The limit must be a positive integer: [${String(limitParam)}].`);
+    if (!Number.isInteger(limit) || limit < 1)
+      throw new ChtError(400, `The limit must be a positive integer: [${String(limitParam)}].`);
     const skip = cursorParam === undefined || cursorParam === 'null' ? 0 : Number(cursorParam);
-    if (!Number.isInteger(skip) || skip < 0) throw new ChtError(400, `Invalid cursor token: [${String(cursorParam)}].`);
+    if (!Number.isInteger(skip) || skip < 0)
+      throw new ChtError(400, `Invalid cursor token: [${String(cursorParam)}].`);
     const data = await this.medic.byContactType(type.id, skip, limit);
     return { data, cursor: data.length < limit ? null : String(skip + limit) };
   }
 
-  async hydrateIds(ids: unknown): Promise<({ id: string; doc: ChtDoc } | { id: string; error: 'not_found' })[]> {
-    if (!Array.isArray(ids)) throw new CouchError(400, 'bad_request', '`doc_ids` parameter must be a json array.');
+  async hydrateIds(
+    ids: unknown,
+  ): Promise<({ id: string; doc: ChtDoc } | { id: string; error: 'not_found' })[]> {
+    if (!Array.isArray(ids))
+      throw new CouchError(400, 'bad_request', '`doc_ids` parameter must be a json array.');
     return Promise.all(
       ids.map(async (raw) => {
         const id = String(raw);
@@ -55,7 +60,11 @@ export class Reads {
   async byPhone(phone: unknown): Promise<{ ok: true; docs: ChtDoc[] }> {
     const normalised = normalisePhone(phone, this.settings().default_country_code);
     if (!normalised)
-      throw new CouchError(400, 'bad_request', '`phone` parameter is required and must be a valid phone number');
+      throw new CouchError(
+        400,
+        'bad_request',
+        '`phone` parameter is required and must be a valid phone number',
+      );
     const docs = await this.medic.byPhone(normalised, this.settings().default_country_code);
     if (docs.length === 0) throw new CouchError(404, 'not_found', 'no matches found');
     return { ok: true, docs: await Promise.all(docs.map((doc) => hydrateContact(doc, this.medic))) };

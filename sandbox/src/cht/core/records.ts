@@ -53,7 +53,10 @@ export function validateFields(def: FormDefinition, fields: Record<string, unkno
         (field.type === 'boolean' && typeof value !== 'boolean') ||
         (field.type === 'complex' && typeof value !== 'object');
       if (wrong)
-        errors.push({ code: 'sys.incorrect_type', message: `Incorrect type: ${key} must be ${String(field.type)}.` });
+        errors.push({
+          code: 'sys.incorrect_type',
+          message: `Incorrect type: ${key} must be ${String(field.type)}.`,
+        });
     }
   }
   if (missing.length)
@@ -89,7 +92,10 @@ export function buildRecord(body: unknown, settings: AppSettings, now: number): 
     mergeInto(fields, key, lowered[key]);
     flat[key] = lowered[key];
   }
-  const from = meta.from === undefined ? undefined : (normalisePhone(meta.from, settings.default_country_code) ?? meta.from);
+  const from =
+    meta.from === undefined
+      ? undefined
+      : (normalisePhone(meta.from, settings.default_country_code) ?? meta.from);
   return {
     _id: '',
     type: 'data_record',

@@ -25,7 +25,9 @@ export function registrationFor(settings: AppSettings, form: unknown): Registrat
 
 function rejection(doc: ChtDoc, config: RegistrationConfig, code: string, fallback: string) {
   const configured = config.messages?.find((message) => message.event_type === code)?.message;
-  const text = Array.isArray(configured) ? (configured[0] as { content?: string } | undefined)?.content : undefined;
+  const text = Array.isArray(configured)
+    ? (configured[0] as { content?: string } | undefined)?.content
+    : undefined;
   const errors = (doc.errors ?? []) as ReportError[];
   doc.errors = [...errors, { code, message: text ?? fallback }];
 }
@@ -42,7 +44,8 @@ function addBirthDate(doc: ChtDoc, fields: Record<string, unknown>) {
 
 function paramsOf(params: unknown): Record<string, unknown> {
   if (isObject(params)) return params;
-  if (typeof params === 'string' && params.trim().startsWith('{')) return JSON.parse(params) as Record<string, unknown>;
+  if (typeof params === 'string' && params.trim().startsWith('{'))
+    return JSON.parse(params) as Record<string, unknown>;
   return {};
 }
 
@@ -59,29 +62,50 @@ async function addPatient(
   if (typeof params.parent_id === 'string') {
     const code = fields[params.parent_id];
     if (code === undefined || code === '')
-      return rejection(doc, config, 'parent_field_not_provided', `The parent field "${params.parent_id}" was not provided.`);
+      return rejection(
+        doc,
+        config,
+        'parent_field_not_provided',
+        `The parent field "${params.parent_id}" was not provided.`,
+      );
     parent = await store.byShortcode(String(code));
-    if (!parent) return rejection(doc, config, 'parent_not_found', `Parent with id ${String(code)} was not found.`);
+    if (!parent)
+      return rejection(doc, config, 'parent_not_found', `Parent with id ${String(code)} was not found.`);
     const allowed = findType(settings, typeId)?.parents;
     if (allowed && !allowed.includes(String(typeIdOf(parent))))
-      return rejection(doc, config, 'parent_invalid', `Parent ${String(code)} is not a valid parent for ${typeId}.`);
+      return rejection(
+        doc,
+        config,
+        'parent_invalid',
+        `Parent ${String(code)} is not a valid parent for ${typeId}.`,
+      );
   } else if (isObject(doc.contact) && typeof doc.contact._id === 'string') {
     const submitter = await store.get(doc.contact._id);
-    if (isObject(submitter?.parent) && typeof submitter.parent._id === 'string') parent = await store.get(submitter.parent._id);
+    if (isObject(submitter?.parent) && typeof submitter.parent._id === 'string')
+      parent = await store.get(submitter.parent._id);
   }
   const def = formDefinition(settings, String(doc.form));
-  const phoneField = Object.entries(def?.fields ?? {}).find(([, field]) => field.type === 'phone_number')?.[0];
+  const phoneField = Object.entries(def?.fields ?? {}).find(
+    ([, field]) => field.type === 'phone_number',
+  )?.[0];
   let phone: string | undefined;
   if (phoneField !== undefined && fields[phoneField] !== undefined && fields[phoneField] !== '') {
     phone = normalisePhone(fields[phoneField], settings.default_country_code);
-    if (!phone) return rejection(doc, config, 'provided_phone_not_valid', 'The provided phone number is not valid.');
+    if (!phone)
+      return rejection(doc, config, 'provided_phone_not_valid', 'The provided phone number is not valid.');
   }
   const idField = typeof params.patient_id_field === 'string' ? fields[params.patient_id_field] : undefined;
   const patientId =
-    idField !== undefined && !(await store.shortcodeTaken(String(idField))) ? String(idField) : await store.newShortcode();
+    idField !== undefined && !(await store.shortcodeTaken(String(idField)))
+      ? String(idField)
+      : await store.newShortcode();
   doc.patient_id = patientId;
-  const nameField = typeof params.patient_name_field === 'string' ? params.patient_name_field : 'patient_name';
-  const typed = findType(settings, typeId) && typeId !== 'person' ? { type: 'contact', contact_type: typeId } : { type: 'person' };
+  const nameField =
+    typeof params.patient_name_field === 'string' ? params.patient_name_field : 'patient_name';
+  const typed =
+    findType(settings, typeId) && typeId !== 'person'
+      ? { type: 'contact', contact_type: typeId }
+      : { type: 'person' };
   await store.put({
     _id: couchId(),
     name: fields[nameField],
@@ -97,7 +121,11 @@ async function addPatient(
 }
 
 /** Runs the on_create events of the form's registration; true when it applied (the doc changed). */
-export async function runRegistration(doc: ChtDoc, settings: AppSettings, store: MedicStore): Promise<boolean> {
+export async function runRegistration(
+  doc: ChtDoc,
+  settings: AppSettings,
+  store: MedicStore,
+): Promise<boolean> {
   const config = registrationFor(settings, doc.form);
   if (!config) return false;
   const def = formDefinition(settings, String(doc.form));

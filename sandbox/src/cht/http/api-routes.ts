@@ -9,7 +9,8 @@ const JSON_LIMIT = '32mb';
 
 /** postJson routes demand exactly `application/json` (routing.js:98-111). */
 const exactJsonType: RequestHandler = (req, _res, next) => {
-  if (req.header('content-type') !== 'application/json') throw new ChtError(400, 'Content-Type must be application/json');
+  if (req.header('content-type') !== 'application/json')
+    throw new ChtError(400, 'Content-Type must be application/json');
   next();
 };
 
@@ -48,13 +49,21 @@ export function apiRoutes(core: ChtCore): Router {
   const records: RequestHandler = async (req, res) => {
     // JSON only; SMS (urlencoded) parsing and other types are CHT's plain 500 without details.
     if (!req.is('json')) throw new ChtError(500, 'Content type not supported.');
-    res.json(await core.records.createFromJson(req.body, res.getHeader('X-Correlation-ID') as string | undefined));
+    res.json(
+      await core.records.createFromJson(req.body, res.getHeader('X-Correlation-ID') as string | undefined),
+    );
   };
-  router.post(['/api/v1/records', '/api/v2/records'], can('can_create_records'), express.json({ limit: JSON_LIMIT }), records);
+  router.post(
+    ['/api/v1/records', '/api/v2/records'],
+    can('can_create_records'),
+    express.json({ limit: JSON_LIMIT }),
+    records,
+  );
 
   const text = express.text({ type: ['text/plain', 'application/xml', 'text/csv'], limit: JSON_LIMIT });
   router.put('/api/v1/credentials/:key', requireAdmin(), text, async (req, res) => {
-    if (typeof req.body !== 'string' || req.body === '') throw new ChtError(400, 'Missing required request body');
+    if (typeof req.body !== 'string' || req.body === '')
+      throw new ChtError(400, 'Missing required request body');
     await core.credentials.set(param(req, 'key'), req.body);
     res.json({ ok: true });
   });
@@ -62,10 +71,15 @@ export function apiRoutes(core: ChtCore): Router {
   router.get('/api/v1/settings', (_req, res) => {
     res.json(core.settings());
   });
-  router.put('/api/v1/settings', requireAdmin('Insufficient privileges'), express.json({ limit: JSON_LIMIT }), (req, res) => {
-    core.updateSettings(req.body, ['1', 'true'].includes(String(req.query.replace)));
-    res.json({ success: true, updated: true });
-  });
+  router.put(
+    '/api/v1/settings',
+    requireAdmin('Insufficient privileges'),
+    express.json({ limit: JSON_LIMIT }),
+    (req, res) => {
+      core.updateSettings(req.body, ['1', 'true'].includes(String(req.query.replace)));
+      res.json({ success: true, updated: true });
+    },
+  );
 
   for (const kind of ['place', 'person'] as const) {
     router.get(`/api/v1/${kind}/:id`, canOnline('can_view_contacts'), async (req, res) => {

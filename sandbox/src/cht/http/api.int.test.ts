@@ -15,8 +15,14 @@ afterEach(async () => {
 });
 
 async function clinicWithPlaceId(): Promise<{ clinic: string; placeId: string; hc: string }> {
-  const hc = idOf(await api('POST', '/api/v1/places', { body: { type: 'health_center', name: 'HC', parent: { type: 'district_hospital', name: 'DH' } } }));
-  const clinic = idOf(await api('POST', '/api/v1/places', { body: { type: 'clinic', name: 'Clinic', parent: hc } }));
+  const hc = idOf(
+    await api('POST', '/api/v1/places', {
+      body: { type: 'health_center', name: 'HC', parent: { type: 'district_hospital', name: 'DH' } },
+    }),
+  );
+  const clinic = idOf(
+    await api('POST', '/api/v1/places', { body: { type: 'clinic', name: 'Clinic', parent: hc } }),
+  );
   await cht.sentinelPass();
   const doc = (await api('GET', `/medic/${clinic}`)).json as { place_id: string };
   return { clinic, placeId: doc.place_id, hc };
@@ -27,9 +33,14 @@ describe('§6.12 POST /api/v2/records', () => {
 
   it('§6.12: form code upper-cased, keys lower-cased, undeclared fields dropped, uuid id, sms_message = _meta', async () => {
     const meta = { form: 'interop_follow_up', from: '+254700000009', reported_date: 1700000000000 };
-    const answer = await api('POST', '/api/v2/records', { body: { _meta: meta, PATIENT_UUID: 'abc', extra: 'dropped' } });
+    const answer = await api('POST', '/api/v2/records', {
+      body: { _meta: meta, PATIENT_UUID: 'abc', extra: 'dropped' },
+    });
     expect(answer.status).toBe(200);
-    expect(answer.json).toEqual({ success: true, id: expect.stringMatching(/^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/) });
+    expect(answer.json).toEqual({
+      success: true,
+      id: expect.stringMatching(/^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/),
+    });
     const doc = (await api('GET', `/medic/${idOf(answer)}`)).json as Record<string, unknown>;
     expect(doc).toMatchObject({
       type: 'data_record',
@@ -46,9 +57,15 @@ describe('§6.12 POST /api/v2/records', () => {
 
   it('§6.12: uppercase definition keys never match; missing fields and wrong types go into errors with 200', async () => {
     await api('PUT', '/api/v1/settings', {
-      body: { forms: { UPPER: { fields: { '5090AAAA': { type: 'string', required: true }, count: { type: 'integer' } } } } },
+      body: {
+        forms: {
+          UPPER: { fields: { '5090AAAA': { type: 'string', required: true }, count: { type: 'integer' } } },
+        },
+      },
     });
-    const answer = await api('POST', '/api/v2/records', { body: { _meta: { form: 'upper' }, '5090AAAA': '170', count: 'ten' } });
+    const answer = await api('POST', '/api/v2/records', {
+      body: { _meta: { form: 'upper' }, '5090AAAA': '170', count: 'ten' },
+    });
     expect(answer.status).toBe(200);
     const doc = (await api('GET', `/medic/${idOf(answer)}`)).json as Record<string, unknown>;
     expect(doc.fields).toEqual({ count: 'ten' });
@@ -64,10 +81,19 @@ describe('§6.12 POST /api/v2/records', () => {
         fields: Record<string, unknown>;
         reported_date: number;
       };
-    const a = await post({ _meta: { form: 'INTEROP_FOLLOW_UP', reported_date: '1700000000123' }, patient_uuid: 'p', visit_date: '2024-01-02T00:00:00Z', referred: 1 });
+    const a = await post({
+      _meta: { form: 'INTEROP_FOLLOW_UP', reported_date: '1700000000123' },
+      patient_uuid: 'p',
+      visit_date: '2024-01-02T00:00:00Z',
+      referred: 1,
+    });
     expect(a.fields).toEqual({ patient_uuid: 'p', visit_date: Date.UTC(2024, 0, 2), referred: true });
     expect(a.reported_date).toBe(1700000000123);
-    const b = await post({ _meta: { form: 'INTEROP_FOLLOW_UP', reported_date: '2024-03-04T05:06:07Z' }, patient_uuid: 'p', referred: 'true' });
+    const b = await post({
+      _meta: { form: 'INTEROP_FOLLOW_UP', reported_date: '2024-03-04T05:06:07Z' },
+      patient_uuid: 'p',
+      referred: 'true',
+    });
     expect(b.fields.referred).toBe('true');
     expect(b.reported_date).toBe(Date.UTC(2024, 2, 4, 5, 6, 7));
     const before = Date.now();
@@ -99,11 +125,19 @@ describe('§6.13 registration add_patient', () => {
     const answer = await api('POST', '/api/v2/records', {
       body: {
         _meta: { form: 'INTEROP_PATIENT', reported_date: Date.UTC(2024, 5, 10, 15) },
-        patient_name: 'Baby', age_in_days: 10, external_id: 'E1', location_id: placeId, phone_number: '0712345678', sex: 'female',
+        patient_name: 'Baby',
+        age_in_days: 10,
+        external_id: 'E1',
+        location_id: placeId,
+        phone_number: '0712345678',
+        sex: 'female',
       },
     });
     expect(answer.status).toBe(200);
-    const report = (await api('GET', `/medic/${idOf(answer)}`)).json as { patient_id: string; birth_date: string };
+    const report = (await api('GET', `/medic/${idOf(answer)}`)).json as {
+      patient_id: string;
+      birth_date: string;
+    };
     expect(report.patient_id).toMatch(/^\d{5}$/);
     const found = await api('POST', '/medic/_find', { body: { selector: { source_id: idOf(answer) } } });
     const [person] = (found.json as { docs: Record<string, unknown>[] }).docs;
@@ -123,15 +157,26 @@ describe('§6.13 registration add_patient', () => {
   });
 
   it('§6.13: rejections (parent_field_not_provided, parent_not_found, parent_invalid) go into errors with 200', async () => {
-    const person = idOf(await api('POST', '/api/v1/people', { body: { name: 'Adult', patient_id: '12345' } }));
+    const person = idOf(
+      await api('POST', '/api/v1/people', { body: { name: 'Adult', patient_id: '12345' } }),
+    );
     expect(person).toBeTruthy();
     const codes: string[] = [];
     for (const location of [undefined, '99999', '12345']) {
       const answer = await api('POST', '/api/v2/records', {
-        body: { _meta: { form: 'INTEROP_PATIENT' }, patient_name: 'X', age_in_days: 1, external_id: 'E', location_id: location },
+        body: {
+          _meta: { form: 'INTEROP_PATIENT' },
+          patient_name: 'X',
+          age_in_days: 1,
+          external_id: 'E',
+          location_id: location,
+        },
       });
       expect(answer.status).toBe(200);
-      const doc = (await api('GET', `/medic/${idOf(answer)}`)).json as { errors: { code: string }[]; patient_id?: string };
+      const doc = (await api('GET', `/medic/${idOf(answer)}`)).json as {
+        errors: { code: string }[];
+        patient_id?: string;
+      };
       expect(doc.patient_id).toBeUndefined();
       codes.push(...doc.errors.map((error) => error.code));
     }
@@ -143,8 +188,14 @@ describe('§6.14 /api/v1/people and /api/v1/places', () => {
   beforeEach(() => start({ sentinel: 'manual' }));
 
   it('§6.14: Content-Type must be exactly application/json (charset → 400)', async () => {
-    const answer = await api('POST', '/api/v1/people', { body: { name: 'A' }, contentType: 'application/json; charset=utf-8' });
-    expect(answer).toMatchObject({ status: 400, json: { code: 400, error: 'Content-Type must be application/json' } });
+    const answer = await api('POST', '/api/v1/people', {
+      body: { name: 'A' },
+      contentType: 'application/json; charset=utf-8',
+    });
+    expect(answer).toMatchObject({
+      status: 400,
+      json: { code: 400, error: 'Content-Type must be application/json' },
+    });
   });
 
   it('§6.14: 400 for a non-person and for a wrong parent type; 404 for unknown place or person', async () => {
@@ -155,9 +206,20 @@ describe('§6.14 /api/v1/people and /api/v1/places', () => {
     const dh = idOf(await api('POST', '/api/v1/places', { body: { type: 'district_hospital', name: 'DH' } }));
     const wrong = await api('POST', '/api/v1/places', { body: { type: 'clinic', name: 'C', parent: dh } });
     expect(wrong.status).toBe(400);
-    expect((wrong.json as { error: string }).error).toMatch(/^clinic ".*" should have one of the following parent types: "health_center"\.$/);
-    expect((await api('POST', '/api/v1/people', { body: { name: 'A', place: 'nope' } })).json).toEqual({ code: 404, error: 'Failed to find place.' });
-    expect((await api('POST', '/api/v1/places', { body: { type: 'district_hospital', name: 'D', contact: 'nope' } })).json).toEqual({
+    expect((wrong.json as { error: string }).error).toMatch(
+      /^clinic ".*" should have one of the following parent types: "health_center"\.$/,
+    );
+    expect((await api('POST', '/api/v1/people', { body: { name: 'A', place: 'nope' } })).json).toEqual({
+      code: 404,
+      error: 'Failed to find place.',
+    });
+    expect(
+      (
+        await api('POST', '/api/v1/places', {
+          body: { type: 'district_hospital', name: 'D', contact: 'nope' },
+        })
+      ).json,
+    ).toEqual({
       code: 404,
       error: 'Failed to find person.',
     });
@@ -165,23 +227,47 @@ describe('§6.14 /api/v1/people and /api/v1/places', () => {
 
   it('§6.14: {ok,id,rev}; contact by uuid stored as a bare string; inline contact minified; parent minified; shortcodes only after Sentinel', async () => {
     const dh = await api('POST', '/api/v1/places', { body: { type: 'district_hospital', name: 'DH' } });
-    expect(dh.json).toEqual({ ok: true, id: expect.stringMatching(/^[0-9a-f]{32}$/), rev: expect.stringMatching(/^1-/) });
+    expect(dh.json).toEqual({
+      ok: true,
+      id: expect.stringMatching(/^[0-9a-f]{32}$/),
+      rev: expect.stringMatching(/^1-/),
+    });
     const person = idOf(await api('POST', '/api/v1/people', { body: { name: 'Boss', place: idOf(dh) } }));
-    const hc = await api('POST', '/api/v1/places', { body: { type: 'health_center', name: 'HC', parent: idOf(dh), contact: person } });
-    expect(hc.json).toEqual({ ok: true, id: expect.any(String), rev: expect.any(String), contact: { id: person } });
+    const hc = await api('POST', '/api/v1/places', {
+      body: { type: 'health_center', name: 'HC', parent: idOf(dh), contact: person },
+    });
+    expect(hc.json).toEqual({
+      ok: true,
+      id: expect.any(String),
+      rev: expect.any(String),
+      contact: { id: person },
+    });
     const hcDoc = (await api('GET', `/medic/${idOf(hc)}`)).json as Record<string, unknown>;
     expect(hcDoc.contact).toBe(person);
     expect(hcDoc.parent).toEqual({ _id: idOf(dh) });
-    const clinic = await api('POST', '/api/v1/places', { body: { type: 'clinic', name: 'C', parent: idOf(hc), contact: { name: 'Inline' } } });
-    expect(clinic.json).toEqual({ id: expect.any(String), rev: expect.stringMatching(/^2-/), contact: { id: expect.any(String) } });
+    const clinic = await api('POST', '/api/v1/places', {
+      body: { type: 'clinic', name: 'C', parent: idOf(hc), contact: { name: 'Inline' } },
+    });
+    expect(clinic.json).toEqual({
+      id: expect.any(String),
+      rev: expect.stringMatching(/^2-/),
+      contact: { id: expect.any(String) },
+    });
     const clinicDoc = (await api('GET', `/medic/${idOf(clinic)}`)).json as Record<string, unknown>;
     const contactId = (clinic.json as { contact: { id: string } }).contact.id;
-    expect(clinicDoc.contact).toEqual({ _id: contactId, parent: { _id: idOf(clinic), parent: { _id: idOf(hc), parent: { _id: idOf(dh) } } } });
+    expect(clinicDoc.contact).toEqual({
+      _id: contactId,
+      parent: { _id: idOf(clinic), parent: { _id: idOf(hc), parent: { _id: idOf(dh) } } },
+    });
     expect(clinicDoc).not.toHaveProperty('place_id');
     expect((await api('GET', `/medic/${person}`)).json).not.toHaveProperty('patient_id');
     await cht.sentinelPass();
-    expect((await api('GET', `/medic/${idOf(clinic)}`)).json).toMatchObject({ place_id: expect.stringMatching(/^\d{5}$/) });
-    expect((await api('GET', `/medic/${person}`)).json).toMatchObject({ patient_id: expect.stringMatching(/^\d{5}$/) });
+    expect((await api('GET', `/medic/${idOf(clinic)}`)).json).toMatchObject({
+      place_id: expect.stringMatching(/^\d{5}$/),
+    });
+    expect((await api('GET', `/medic/${person}`)).json).toMatchObject({
+      patient_id: expect.stringMatching(/^\d{5}$/),
+    });
   });
 });
 
@@ -207,34 +293,57 @@ describe('§6.15 permissions', () => {
   });
 
   it('§6.15: 403 for missing can_create_records or can_create_people', async () => {
-    const records = await api('POST', '/api/v2/records', { auth: basic('analyst', 'pw'), body: { _meta: { form: 'X' } } });
+    const records = await api('POST', '/api/v2/records', {
+      auth: basic('analyst', 'pw'),
+      body: { _meta: { form: 'X' } },
+    });
     expect(records).toMatchObject({ status: 403, json: { code: 403, error: 'Insufficient privileges' } });
     const people = await api('POST', '/api/v1/people', { auth: basic('entry', 'pw'), body: { name: 'A' } });
     expect(people).toMatchObject({ status: 403, json: { code: 403, error: 'Insufficient privileges' } });
-    const allowed = await api('POST', '/api/v2/records', { auth: basic('entry', 'pw'), body: { _meta: { form: 'INTEROP_FOLLOW_UP' }, patient_uuid: 'p' } });
+    const allowed = await api('POST', '/api/v2/records', {
+      auth: basic('entry', 'pw'),
+      body: { _meta: { form: 'INTEROP_FOLLOW_UP' }, patient_uuid: 'p' },
+    });
     expect(allowed.status).toBe(200);
   });
 
   it('§6.15: offline users are firewalled from _find, hydrate and contacts-by-phone', async () => {
-    const firewall = { code: 403, error: 'forbidden', details: 'Offline users are not allowed access to this endpoint' };
+    const firewall = {
+      code: 403,
+      error: 'forbidden',
+      details: 'Offline users are not allowed access to this endpoint',
+    };
     const auth = basic('chw', 'pw');
     expect((await api('POST', '/medic/_find', { auth, body: { selector: {} } })).json).toEqual(firewall);
     expect((await api('GET', '/api/v1/hydrate?doc_ids=["a"]', { auth })).json).toEqual(firewall);
-    expect((await api('GET', '/api/v1/contacts-by-phone?phone=%2B254700000001', { auth })).json).toEqual(firewall);
+    expect((await api('GET', '/api/v1/contacts-by-phone?phone=%2B254700000001', { auth })).json).toEqual(
+      firewall,
+    );
   });
 
   it('§6.15: PUT /api/v1/credentials is for admins only', async () => {
-    const denied = await api('PUT', '/api/v1/credentials/k', { auth: basic('entry', 'pw'), body: 'v', contentType: 'text/plain' });
-    expect(denied).toMatchObject({ status: 403, json: { code: 403, error: 'Insufficient permissions' } });
-    expect((await api('PUT', '/api/v1/credentials/k', { body: 'v', contentType: 'text/plain' })).json).toEqual({ ok: true });
-    expect((await api('PUT', '/api/v1/credentials/k', { body: '', contentType: 'text/plain' })).json).toEqual({
-      code: 400,
-      error: 'Missing required request body',
+    const denied = await api('PUT', '/api/v1/credentials/k', {
+      auth: basic('entry', 'pw'),
+      body: 'v',
+      contentType: 'text/plain',
     });
+    expect(denied).toMatchObject({ status: 403, json: { code: 403, error: 'Insufficient permissions' } });
+    expect(
+      (await api('PUT', '/api/v1/credentials/k', { body: 'v', contentType: 'text/plain' })).json,
+    ).toEqual({ ok: true });
+    expect((await api('PUT', '/api/v1/credentials/k', { body: '', contentType: 'text/plain' })).json).toEqual(
+      {
+        code: 400,
+        error: 'Missing required request body',
+      },
+    );
   });
 
   it('§6.15: 429 after 10 failed logins in 10 s, even for good credentials from the same client', async () => {
-    for (let i = 0; i < 10; i++) expect((await api('GET', '/api/v1/settings', { auth: basic('intruder', `guess${i}`) })).status).toBe(401);
+    for (let i = 0; i < 10; i++)
+      expect((await api('GET', '/api/v1/settings', { auth: basic('intruder', `guess${i}`) })).status).toBe(
+        401,
+      );
     expect((await api('GET', '/api/v1/settings', { auth: basic('intruder', 'again') })).status).toBe(429);
     expect((await api('GET', '/api/v1/settings')).status).toBe(429);
   });
@@ -256,11 +365,16 @@ describe('§6.16 reads', () => {
   });
 
   it('§6.16: /api/v1/place?type= pages with a cursor', async () => {
-    for (const name of ['A', 'B', 'C']) await api('POST', '/api/v1/places', { body: { type: 'district_hospital', name } });
-    const first = (await api('GET', '/api/v1/place?type=district_hospital&limit=2')).json as { data: { name: string }[]; cursor: string };
+    for (const name of ['A', 'B', 'C'])
+      await api('POST', '/api/v1/places', { body: { type: 'district_hospital', name } });
+    const first = (await api('GET', '/api/v1/place?type=district_hospital&limit=2')).json as {
+      data: { name: string }[];
+      cursor: string;
+    };
     expect(first.data).toHaveLength(2);
     expect(first.cursor).toBe('2');
-    const second = (await api('GET', `/api/v1/place?type=district_hospital&limit=2&cursor=${first.cursor}`)).json as {
+    const second = (await api('GET', `/api/v1/place?type=district_hospital&limit=2&cursor=${first.cursor}`))
+      .json as {
       data: { name: string }[];
       cursor: string | null;
     };
@@ -275,7 +389,10 @@ describe('§6.16 reads', () => {
     expect(answer.json).toEqual([
       { id: hc, doc: expect.objectContaining({ _id: hc }) },
       { id: 'missing', error: 'not_found' },
-      { id: clinic, doc: expect.objectContaining({ _id: clinic, parent: expect.objectContaining({ name: 'HC' }) }) },
+      {
+        id: clinic,
+        doc: expect.objectContaining({ _id: clinic, parent: expect.objectContaining({ name: 'HC' }) }),
+      },
     ]);
     expect((await api('GET', '/api/v1/hydrate?doc_ids=notarray')).json).toEqual({
       error: 'bad_request',
@@ -284,7 +401,9 @@ describe('§6.16 reads', () => {
   });
 
   it('§6.16: contacts-by-phone normalises phones and answers 404 when nothing matches', async () => {
-    const person = idOf(await api('POST', '/api/v1/people', { body: { name: 'Phone', phone: '+254 700 000 123' } }));
+    const person = idOf(
+      await api('POST', '/api/v1/people', { body: { name: 'Phone', phone: '+254 700 000 123' } }),
+    );
     const found = await api('GET', '/api/v1/contacts-by-phone?phone=0700000123');
     expect(found.json).toEqual({ ok: true, docs: [expect.objectContaining({ _id: person })] });
     expect(await api('GET', '/api/v1/contacts-by-phone?phone=0700999999')).toMatchObject({
@@ -295,9 +414,14 @@ describe('§6.16 reads', () => {
   });
 
   it('§6.16: Mango _find: {docs, bookmark, warning}, fields, default limit 25, type:contact misses hardcoded places', async () => {
-    const docs = Array.from({ length: 30 }, (_, i) => ({ _id: `n${String(i).padStart(2, '0')}`, type: 'note', n: i }));
+    const docs = Array.from({ length: 30 }, (_, i) => ({
+      _id: `n${String(i).padStart(2, '0')}`,
+      type: 'note',
+      n: i,
+    }));
     expect((await api('POST', '/medic/_bulk_docs', { body: { docs } })).status).toBe(201);
-    const first = (await api('POST', '/medic/_find', { body: { selector: { type: 'note' }, fields: ['n'] } })).json as {
+    const first = (await api('POST', '/medic/_find', { body: { selector: { type: 'note' }, fields: ['n'] } }))
+      .json as {
       docs: { n: number }[];
       bookmark: string;
       warning: string;
@@ -305,17 +429,30 @@ describe('§6.16 reads', () => {
     expect(first.docs).toHaveLength(25);
     expect(first.docs[0]).toEqual({ n: expect.any(Number) });
     expect(first.warning).toMatch(/No matching index found/);
-    const rest = (await api('POST', '/medic/_find', { body: { selector: { type: 'note' }, bookmark: first.bookmark } })).json as { docs: unknown[] };
+    const rest = (
+      await api('POST', '/medic/_find', { body: { selector: { type: 'note' }, bookmark: first.bookmark } })
+    ).json as { docs: unknown[] };
     expect(rest.docs).toHaveLength(5);
     await api('POST', '/api/v1/places', { body: { type: 'district_hospital', name: 'Named' } });
-    expect(((await api('POST', '/medic/_find', { body: { selector: { type: 'contact', name: 'Named' } } })).json as { docs: unknown[] }).docs).toEqual([]);
+    expect(
+      (
+        (await api('POST', '/medic/_find', { body: { selector: { type: 'contact', name: 'Named' } } }))
+          .json as { docs: unknown[] }
+      ).docs,
+    ).toEqual([]);
   });
 
-  it('§6.16: GET /medic/<id> 404 bodies are CouchDB\'s', async () => {
-    expect(await api('GET', '/medic/nothing')).toMatchObject({ status: 404, json: { error: 'not_found', reason: 'missing' } });
+  it("§6.16: GET /medic/<id> 404 bodies are CouchDB's", async () => {
+    expect(await api('GET', '/medic/nothing')).toMatchObject({
+      status: 404,
+      json: { error: 'not_found', reason: 'missing' },
+    });
     const created = (await api('PUT', '/medic/short', { body: { type: 'note' } })).json as { rev: string };
     await api('DELETE', `/medic/short?rev=${created.rev}`);
-    expect(await api('GET', '/medic/short')).toMatchObject({ status: 404, json: { error: 'not_found', reason: 'deleted' } });
+    expect(await api('GET', '/medic/short')).toMatchObject({
+      status: 404,
+      json: { error: 'not_found', reason: 'deleted' },
+    });
   });
 });
 

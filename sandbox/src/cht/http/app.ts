@@ -28,9 +28,11 @@ function errorHandler(logger: Logger): ErrorRequestHandler {
       if (error.status >= 500) logger.error({ err: error }, error.message);
       return sendChtError(req, res, error.status, error.message, error.details);
     }
-    if (error instanceof CouchError) return void res.status(error.status).json({ error: error.error, reason: error.reason });
+    if (error instanceof CouchError)
+      return void res.status(error.status).json({ error: error.error, reason: error.reason });
     const parse = error as { type?: string };
-    if (parse.type === 'entity.parse.failed') return void res.status(400).json({ error: 'bad_request', reason: 'invalid UTF-8 JSON' });
+    if (parse.type === 'entity.parse.failed')
+      return void res.status(400).json({ error: 'bad_request', reason: 'invalid UTF-8 JSON' });
     if (isPouchError(error) && error.status < 500)
       return void res.status(error.status).json({ error: error.name, reason: error.reason ?? error.message });
     logger.error({ err: error }, 'unexpected error');

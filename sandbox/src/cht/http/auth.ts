@@ -43,7 +43,11 @@ export function authenticate(users: Users, limiter: FailedLoginLimiter): Request
 export const userOf = (res: Response): UserCtx => res.locals.user as UserCtx;
 
 /** auth.check(req, perms): hasAll; `online` adds the offline-user check of newer controllers. */
-export function requirePermissions(settings: () => AppSettings, permissions: string[], online = false): RequestHandler {
+export function requirePermissions(
+  settings: () => AppSettings,
+  permissions: string[],
+  online = false,
+): RequestHandler {
   return (_req, res, next) => {
     const user = userOf(res);
     if (online && !isOnline(settings(), user)) throw new ChtError(403, 'Insufficient privileges');

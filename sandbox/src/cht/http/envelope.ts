@@ -2,7 +2,13 @@
 // for clients that prefer JSON over text, text/plain otherwise; every 5xx is "Server error".
 import type { Request, Response } from 'express';
 
-export function sendChtError(req: Request, res: Response, status: number, message: string, details?: unknown): void {
+export function sendChtError(
+  req: Request,
+  res: Response,
+  status: number,
+  message: string,
+  details?: unknown,
+): void {
   const code = status >= 500 ? 500 : status;
   const error = status >= 500 ? 'Server error' : message;
   const shownDetails = status >= 500 ? (details ?? undefined) : details;

@@ -11,8 +11,13 @@ const COUCH_DEFAULT_LIMIT = 25;
 
 function decodeBookmark(bookmark: unknown): number {
   if (bookmark === undefined || bookmark === 'nil') return 0;
-  const skip = Number(Buffer.from(String(bookmark), 'base64url').toString('utf8').replace(/^skip:/, ''));
-  if (!Number.isInteger(skip) || skip < 0) throw new CouchError(400, 'invalid_bookmark', `Invalid bookmark value: ${JSON.stringify(bookmark)}`);
+  const skip = Number(
+    Buffer.from(String(bookmark), 'base64url')
+      .toString('utf8')
+      .replace(/^skip:/, ''),
+  );
+  if (!Number.isInteger(skip) || skip < 0)
+    throw new CouchError(400, 'invalid_bookmark', `Invalid bookmark value: ${JSON.stringify(bookmark)}`);
   return skip;
 }
 
@@ -34,7 +39,11 @@ export function medicRoutes(core: ChtCore): Router {
     const query: Record<string, unknown> = { ...body, limit, skip };
     delete query.bookmark;
     const result = await db.find(query);
-    res.json({ docs: result.docs, bookmark: encodeBookmark(skip + result.docs.length), ...(result.warning ? { warning: result.warning } : {}) });
+    res.json({
+      docs: result.docs,
+      bookmark: encodeBookmark(skip + result.docs.length),
+      ...(result.warning ? { warning: result.warning } : {}),
+    });
   });
   router.post('/medic/_bulk_docs', online, canEdit, json, async (req, res) => {
     const docs = isObject(req.body) && Array.isArray(req.body.docs) ? req.body.docs : undefined;

@@ -47,7 +47,8 @@ export class Users {
   }
 
   authenticate(name: string, password: string): UserCtx | undefined {
-    if (name === this.admin.name && password === this.admin.password) return { name, roles: ['_admin'], admin: true };
+    if (name === this.admin.name && password === this.admin.password)
+      return { name, roles: ['_admin'], admin: true };
     const user = this.users.get(name);
     if (!user || user.password !== password) return undefined;
     return { name, roles: user.roles, admin: false };
@@ -57,7 +58,9 @@ export class Users {
 export function hasAllPermissions(settings: AppSettings, user: UserCtx, permissions: string[]): boolean {
   if (user.admin) return true;
   const table = { ...DEFAULT_PERMISSIONS, ...settings.permissions };
-  return permissions.every((permission) => (table[permission] ?? []).some((role) => user.roles.includes(role)));
+  return permissions.every((permission) =>
+    (table[permission] ?? []).some((role) => user.roles.includes(role)),
+  );
 }
 
 export function isOnline(settings: AppSettings, user: UserCtx): boolean {

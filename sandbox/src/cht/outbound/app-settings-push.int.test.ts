@@ -14,7 +14,10 @@ beforeEach(async () => {
   // Only the destination host changes: the rest of the outbound section is the file's.
   const text = readFileSync(FIXTURE_APP_SETTINGS, 'utf8').replaceAll('http://127.0.0.1:5001', rx.url);
   cht = await startChtSandbox({ appSettings: JSON.parse(text) as AppSettings });
-  await call(cht.url, 'PUT', '/api/v1/credentials/openhim1', { body: 'interop-password', contentType: 'text/plain' });
+  await call(cht.url, 'PUT', '/api/v1/credentials/openhim1', {
+    body: 'interop-password',
+    contentType: 'text/plain',
+  });
 });
 afterEach(async () => {
   await cht.close();
@@ -41,11 +44,23 @@ function expectHeaders(headers: Record<string, unknown>, body: string, extra: Re
 }
 
 it('pushes patients, patient ids and encounters exactly as the fixture app_settings.json configures them', async () => {
-  const hc = (await api('POST', '/api/v1/places', { type: 'health_center', name: 'HC', parent: { type: 'district_hospital', name: 'DH' } })).json as { id: string };
-  const clinic = (await api('POST', '/api/v1/places', { type: 'clinic', name: 'Clinic', parent: hc.id })).json as { id: string };
+  const hc = (
+    await api('POST', '/api/v1/places', {
+      type: 'health_center',
+      name: 'HC',
+      parent: { type: 'district_hospital', name: 'DH' },
+    })
+  ).json as { id: string };
+  const clinic = (await api('POST', '/api/v1/places', { type: 'clinic', name: 'Clinic', parent: hc.id }))
+    .json as { id: string };
   const person = (
     await api('POST', '/api/v1/people', {
-      name: 'John Test', phone: '+254712345678', date_of_birth: '1980-06-06', sex: 'male', role: 'patient', place: clinic.id,
+      name: 'John Test',
+      phone: '+254712345678',
+      date_of_birth: '1980-06-06',
+      sex: 'male',
+      role: 'patient',
+      place: clinic.id,
     })
   ).json as { id: string };
   await cht.sentinelPass();
@@ -62,7 +77,11 @@ it('pushes patients, patient ids and encounters exactly as the fixture app_setti
 
   const registration = (
     await api('POST', '/api/v2/records', {
-      _meta: { form: 'interop_patient' }, patient_name: 'Baby', age_in_days: 30, external_id: 'openmrs-uuid-1', location_id: clinicDoc.place_id,
+      _meta: { form: 'interop_patient' },
+      patient_name: 'Baby',
+      age_in_days: 30,
+      external_id: 'openmrs-uuid-1',
+      location_id: clinicDoc.place_id,
     })
   ).json as { id: string };
   const report = (await api('GET', `/medic/${registration.id}`)).json as { patient_id: string };
@@ -75,7 +94,10 @@ it('pushes patients, patient ids and encounters exactly as the fixture app_setti
 
   const followUp = (
     await api('POST', '/api/v2/records', {
-      _meta: { form: 'INTEROP_FOLLOW_UP', reported_date: 1718000000000 }, patient_uuid: person.id, visit_date: '2024-06-10T00:00:00Z', referred: 1,
+      _meta: { form: 'INTEROP_FOLLOW_UP', reported_date: 1718000000000 },
+      patient_uuid: person.id,
+      visit_date: '2024-06-10T00:00:00Z',
+      referred: 1,
     })
   ).json as { id: string };
   const encounterBody = `{"id":"${followUp.id}","patient_uuid":"${person.id}","reported_date":1718000000000,"observations":[{"code":"1234AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA","valueCode":"yes"},{"code":"5096AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA","valueDateTime":${Date.UTC(2024, 5, 10)}}]}`;
@@ -85,6 +107,10 @@ it('pushes patients, patient ids and encounters exactly as the fixture app_setti
   // Sentinel then sees the saved records and the registration-created person: nothing new to send
   // (same payloads; the created person has no role, so the patient config is not relevant to it).
   await cht.sentinelPass();
-  expect(rx.received.map((r) => r.url)).toEqual(['/mediator/cht/patient', '/mediator/cht/patient_ids', '/mediator/cht/encounter']);
+  expect(rx.received.map((r) => r.url)).toEqual([
+    '/mediator/cht/patient',
+    '/mediator/cht/patient_ids',
+    '/mediator/cht/encounter',
+  ]);
   expect((await cht.outbound()).tasks).toEqual([]);
 });

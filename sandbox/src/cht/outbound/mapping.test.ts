@@ -28,16 +28,22 @@ describe('mapDocumentToPayload', () => {
   const doc = { _id: 'd1', fields: { flag: false, none: null, n: 3 } };
 
   it('keeps mapping-key order, false and null; omits optional undefined; string-coerces expr', () => {
-    const payload = mapDocumentToPayload('cfg', {
-      'b.0.code': { expr: "'A'" },
-      'b.0.valueCode': 'doc.fields.flag',
-      'b.2.code': { expr: "'C'" },
-      a: 'doc.fields.none',
-      skip: { path: 'doc.fields.nope', optional: true },
-      active: { expr: true },
-      double: { expr: 'doc.fields.n * 2' },
-    }, doc);
-    expect(JSON.stringify(payload)).toBe('{"b":[{"code":"A","valueCode":false},null,{"code":"C"}],"a":null,"active":true,"double":6}');
+    const payload = mapDocumentToPayload(
+      'cfg',
+      {
+        'b.0.code': { expr: "'A'" },
+        'b.0.valueCode': 'doc.fields.flag',
+        'b.2.code': { expr: "'C'" },
+        a: 'doc.fields.none',
+        skip: { path: 'doc.fields.nope', optional: true },
+        active: { expr: true },
+        double: { expr: 'doc.fields.n * 2' },
+      },
+      doc,
+    );
+    expect(JSON.stringify(payload)).toBe(
+      '{"b":[{"code":"A","valueCode":false},null,{"code":"C"}],"a":null,"active":true,"double":6}',
+    );
   });
 
   it('fails the whole payload on a missing required path, an expr error, or an entry without path/expr', () => {
@@ -45,8 +51,12 @@ describe('mapDocumentToPayload', () => {
       new OutboundError("Mapping error for 'cfg/x': cannot find 'doc.fields.nope' on source document"),
     );
     expect(() => mapDocumentToPayload('cfg', { x: { expr: 'doc.a.b' } }, doc)).toThrow(/JS error/);
-    expect(() => mapDocumentToPayload('cfg', { x: { expr: 'undefined' } }, doc)).toThrow(/expr evaluated to undefined/);
-    expect(() => mapDocumentToPayload('cfg', { x: { optional: true } }, doc)).toThrow(/either 'path' or 'expr'/);
+    expect(() => mapDocumentToPayload('cfg', { x: { expr: 'undefined' } }, doc)).toThrow(
+      /expr evaluated to undefined/,
+    );
+    expect(() => mapDocumentToPayload('cfg', { x: { optional: true } }, doc)).toThrow(
+      /either 'path' or 'expr'/,
+    );
   });
 });
 

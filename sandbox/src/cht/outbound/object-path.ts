@@ -11,7 +11,8 @@ function toKey(segment: string): string | number {
 }
 
 const hasOwn = (target: unknown, key: string | number): boolean =>
-  (typeof key === 'number' && Array.isArray(target)) || Object.prototype.hasOwnProperty.call(Object(target), key);
+  (typeof key === 'number' && Array.isArray(target)) ||
+  Object.prototype.hasOwnProperty.call(Object(target), key);
 
 export function getPath(source: unknown, path: string): unknown {
   let current: unknown = source;
@@ -26,7 +27,8 @@ export function setPath(target: Record<string, unknown>, path: string, value: un
   const keys = path.split('.').map(toKey);
   let current: Record<string | number, unknown> = target;
   keys.forEach((key, index) => {
-    if (typeof key === 'string' && FORBIDDEN.has(key)) throw new Error(`Unsafe path segment '${key}' in '${path}'`);
+    if (typeof key === 'string' && FORBIDDEN.has(key))
+      throw new Error(`Unsafe path segment '${key}' in '${path}'`);
     const next = keys[index + 1];
     if (next === undefined) {
       current[key] = value;

@@ -85,7 +85,10 @@ export class OutboundEngine {
       info.completed_tasks = (await this.deps.store.getInfo(doc._id)).completed_tasks;
       return true;
     } catch (error) {
-      const message = error instanceof Error ? `${error.message}${error.cause ? ` (${String(error.cause)})` : ''}` : String(error);
+      const message =
+        error instanceof Error
+          ? `${error.message}${error.cause ? ` (${String(error.cause)})` : ''}`
+          : String(error);
       this.record({ ...base, outcome: 'failed', payload, error: message });
       this.deps.logger.warn({ docId: doc._id, config: name, err: message }, 'outbound push failed');
       throw error;
@@ -126,15 +129,19 @@ export class OutboundEngine {
 
   /** One scheduler run (§1.4 B); runs after any run still going, as Sentinel skips overlapping runs. */
   retryPass(): Promise<void> {
-    this.retryRun = this.retryRun.then(() => this.runRetries()).catch((error: unknown) => {
-      this.deps.logger.error({ err: error }, 'outbound retry run failed');
-    });
+    this.retryRun = this.retryRun
+      .then(() => this.runRetries())
+      .catch((error: unknown) => {
+        this.deps.logger.error({ err: error }, 'outbound retry run failed');
+      });
     return this.retryRun;
   }
 
   private async runRetries(): Promise<void> {
     const now = this.deps.now();
-    const due = new Map(this.configs().filter(([, config]) => config.cron === undefined || isCronDue(config.cron, now)));
+    const due = new Map(
+      this.configs().filter(([, config]) => config.cron === undefined || isCronDue(config.cron, now)),
+    );
     if (due.size === 0) return;
     for (const task of await this.deps.store.tasks()) {
       const doc = await this.deps.loadHydrated(task.doc_id);

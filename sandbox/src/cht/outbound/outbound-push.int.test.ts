@@ -23,14 +23,21 @@ async function tasks() {
 }
 
 async function hierarchy() {
-  const dh = (await h.call('POST', '/api/v1/places', { body: { type: 'district_hospital', name: 'DH' } })).json as {
+  const dh = (await h.call('POST', '/api/v1/places', { body: { type: 'district_hospital', name: 'DH' } }))
+    .json as {
     id: string;
   };
-  const hc = (await h.call('POST', '/api/v1/places', { body: { type: 'health_center', name: 'HC', parent: dh.id } }))
-    .json as { id: string };
+  const hc = (
+    await h.call('POST', '/api/v1/places', { body: { type: 'health_center', name: 'HC', parent: dh.id } })
+  ).json as { id: string };
   const clinic = (
     await h.call('POST', '/api/v1/places', {
-      body: { type: 'clinic', name: 'Clinic A', parent: hc.id, contact: { name: 'Mary CHW', phone: '+254700000001' } },
+      body: {
+        type: 'clinic',
+        name: 'Clinic A',
+        parent: hc.id,
+        contact: { name: 'Mary CHW', phone: '+254700000001' },
+      },
     })
   ).json as { id: string; contact: { id: string } };
   await h.cht.sentinelPass();
@@ -48,16 +55,38 @@ async function closedPort(): Promise<number> {
 describe('§6.1 relevance on the hydrated doc', () => {
   it('§6.1: relevant_to sees doc.parent.name, doc.contact.parent._id and doc.patient._id', async () => {
     h = await startHarness((rx) => ({
-      byParent: outboundTo(rx, '/parent', { id: 'doc._id' }, { relevant_to: "doc.parent && doc.parent.name === 'Clinic A'" }),
-      byContact: outboundTo(rx, '/contact', { id: 'doc._id' }, {
-        relevant_to: "doc.type === 'data_record' && doc.contact.parent.name === 'Clinic A' && doc.contact.parent.parent.name === 'HC'",
-      }),
-      byPatient: outboundTo(rx, '/patient', { id: 'doc._id', name: 'doc.patient.name' }, { relevant_to: "doc.patient && doc.patient._id === doc.fields.patient_uuid" }),
+      byParent: outboundTo(
+        rx,
+        '/parent',
+        { id: 'doc._id' },
+        { relevant_to: "doc.parent && doc.parent.name === 'Clinic A'" },
+      ),
+      byContact: outboundTo(
+        rx,
+        '/contact',
+        { id: 'doc._id' },
+        {
+          relevant_to:
+            "doc.type === 'data_record' && doc.contact.parent.name === 'Clinic A' && doc.contact.parent.parent.name === 'HC'",
+        },
+      ),
+      byPatient: outboundTo(
+        rx,
+        '/patient',
+        { id: 'doc._id', name: 'doc.patient.name' },
+        { relevant_to: 'doc.patient && doc.patient._id === doc.fields.patient_uuid' },
+      ),
     }));
     const ids = await hierarchy();
-    const person = (await h.call('POST', '/api/v1/people', { body: { name: 'Pat', place: ids.clinic } })).json as { id: string };
+    const person = (await h.call('POST', '/api/v1/people', { body: { name: 'Pat', place: ids.clinic } }))
+      .json as { id: string };
     await h.cht.sentinelPass();
-    await h.save(report({ patient_uuid: person.id }, { _id: 'r1', contact: { _id: ids.chw, parent: { _id: ids.clinic } } }));
+    await h.save(
+      report(
+        { patient_uuid: person.id },
+        { _id: 'r1', contact: { _id: ids.chw, parent: { _id: ids.clinic } } },
+      ),
+    );
 
     expect(h.rx.bodies('/parent')).toEqual(expect.arrayContaining([{ id: person.id }, { id: ids.chw }]));
     expect(h.rx.bodies('/contact')).toEqual([{ id: 'r1' }]);
@@ -69,7 +98,8 @@ describe('§6.1 relevance on the hydrated doc', () => {
       always: outboundTo(rx, '/always', { id: 'doc._id' }, { relevant_to: 'true' }),
       throws: outboundTo(rx, '/throws', { id: 'doc._id' }, { relevant_to: 'doc.fields.x === 1' }),
     }));
-    const person = (await h.call('POST', '/api/v1/people', { body: { name: 'No fields', type: 'person' } })).json as {
+    const person = (await h.call('POST', '/api/v1/people', { body: { name: 'No fields', type: 'person' } }))
+      .json as {
       id: string;
     };
     await h.cht.sentinelPass();
@@ -79,7 +109,10 @@ describe('§6.1 relevance on the hydrated doc', () => {
     const saved = await h.get(person.id);
     expect(saved.patient_id).toMatch(/^\d{5}$/);
     expect(saved.errors).toEqual([
-      { code: "mark_for_outbound_error'", message: expect.stringContaining('Transition error on mark_for_outbound') },
+      {
+        code: "mark_for_outbound_error'",
+        message: expect.stringContaining('Transition error on mark_for_outbound'),
+      },
     ]);
     await h.save(report({ x: 1 }, { _id: 'r2' }));
     expect(h.rx.bodies('/always')).toEqual([{ id: 'r2' }]);
@@ -107,7 +140,9 @@ describe('§6.2 mapping edge cases', () => {
   });
 
   it('§6.2: a required path that is missing fails the whole push and creates a task', async () => {
-    h = await startHarness((rx) => ({ cfg: outboundTo(rx, '/x', { id: 'doc._id', name: 'doc.fields.name' }) }));
+    h = await startHarness((rx) => ({
+      cfg: outboundTo(rx, '/x', { id: 'doc._id', name: 'doc.fields.name' }),
+    }));
     await h.save(report({}, { _id: 'm2' }));
     expect(h.rx.received).toEqual([]);
     expect((await tasks()).map((t) => [t._id, t.queue])).toEqual([['task:outbound:m2', ['cfg']]]);
@@ -116,7 +151,9 @@ describe('§6.2 mapping edge cases', () => {
   });
 
   it('§6.2: an expr that throws fails the whole push and creates a task', async () => {
-    h = await startHarness((rx) => ({ cfg: outboundTo(rx, '/x', { id: 'doc._id', bad: { expr: 'doc.fields.a.b.c' } }) }));
+    h = await startHarness((rx) => ({
+      cfg: outboundTo(rx, '/x', { id: 'doc._id', bad: { expr: 'doc.fields.a.b.c' } }),
+    }));
     await h.save(report({}, { _id: 'm3' }));
     expect(h.rx.received).toEqual([]);
     expect((await tasks()).map((t) => t.queue)).toEqual([['cfg']]);
@@ -127,13 +164,18 @@ describe('§6.2 mapping edge cases', () => {
 describe('§6.3 the exact request', () => {
   it('§6.3: POST to the joined URL with JSON headers, Basic auth from the stored credential, UA, compact body in mapping order; retry body identical', async () => {
     h = await startHarness((rx) => ({
-      basic: outboundTo(rx, '/mediator/cht/encounter?src=cht', { z: 'doc.fields.z', a: 'doc.fields.a', id: 'doc._id' }, {
-        destination: {
-          base_url: `${rx.url}/`,
-          path: '/mediator/cht/encounter?src=cht',
-          auth: { type: 'BASIC', username: 'interop-client', password_key: 'openhim1' },
+      basic: outboundTo(
+        rx,
+        '/mediator/cht/encounter?src=cht',
+        { z: 'doc.fields.z', a: 'doc.fields.a', id: 'doc._id' },
+        {
+          destination: {
+            base_url: `${rx.url}/`,
+            path: '/mediator/cht/encounter?src=cht',
+            auth: { type: 'BASIC', username: 'interop-client', password_key: 'openhim1' },
+          },
         },
-      }),
+      ),
     }));
     await h.call('PUT', '/api/v1/credentials/openhim1', { body: 's3cret', contentType: 'text/plain' });
     h.rx.reply({ status: 503 });
@@ -159,12 +201,30 @@ describe('§6.3 the exact request', () => {
 
   it('§6.3: header auth sends the stored value verbatim; only Authorization is accepted', async () => {
     h = await startHarness((rx) => ({
-      token: outboundTo(rx, '/token', { id: 'doc._id' }, {
-        destination: { base_url: rx.url, path: '/token', auth: { type: 'header', name: 'Authorization', value_key: 'tok' } },
-      }),
-      other: outboundTo(rx, '/other', { id: 'doc._id' }, {
-        destination: { base_url: rx.url, path: '/other', auth: { type: 'header', name: 'X-Api-Key', value_key: 'tok' } },
-      }),
+      token: outboundTo(
+        rx,
+        '/token',
+        { id: 'doc._id' },
+        {
+          destination: {
+            base_url: rx.url,
+            path: '/token',
+            auth: { type: 'header', name: 'Authorization', value_key: 'tok' },
+          },
+        },
+      ),
+      other: outboundTo(
+        rx,
+        '/other',
+        { id: 'doc._id' },
+        {
+          destination: {
+            base_url: rx.url,
+            path: '/other',
+            auth: { type: 'header', name: 'X-Api-Key', value_key: 'tok' },
+          },
+        },
+      ),
     }));
     await h.call('PUT', '/api/v1/credentials/tok', { body: 'Token abc123', contentType: 'text/plain' });
     await h.save(report({}, { _id: 'q2' }));
@@ -175,19 +235,32 @@ describe('§6.3 the exact request', () => {
 
 it('§6.4: a missing credential queues the push, which succeeds on a later run once the credential is PUT', async () => {
   h = await startHarness((rx) => ({
-    cfg: outboundTo(rx, '/x', { id: 'doc._id' }, {
-      destination: { base_url: rx.url, path: '/x', auth: { type: 'basic', username: 'u', password_key: 'later' } },
-    }),
+    cfg: outboundTo(
+      rx,
+      '/x',
+      { id: 'doc._id' },
+      {
+        destination: {
+          base_url: rx.url,
+          path: '/x',
+          auth: { type: 'basic', username: 'u', password_key: 'later' },
+        },
+      },
+    ),
   }));
   await h.save(report({}, { _id: 'c1' }));
   expect(h.rx.received).toEqual([]);
-  expect((await h.cht.outbound('c1')).attempts[0]?.error).toContain("Credentials for 'later' have not been configured");
+  expect((await h.cht.outbound('c1')).attempts[0]?.error).toContain(
+    "Credentials for 'later' have not been configured",
+  );
   await h.cht.retryPass();
   expect(h.rx.received).toEqual([]);
   const put = await h.call('PUT', '/api/v1/credentials/later', { body: 'pw', contentType: 'text/plain' });
   expect(put.json).toEqual({ ok: true });
   await h.cht.retryPass();
-  expect(h.rx.received.map((r) => r.headers.authorization)).toEqual([`Basic ${Buffer.from('u:pw').toString('base64')}`]);
+  expect(h.rx.received.map((r) => r.headers.authorization)).toEqual([
+    `Basic ${Buffer.from('u:pw').toString('base64')}`,
+  ]);
   expect(await tasks()).toEqual([]);
 });
 
@@ -200,7 +273,10 @@ describe('§6.5 success classification', () => {
     await h.save(report({}, { _id: `s${status}` }));
     expect(h.rx.received).toHaveLength(1);
     expect(await tasks()).toEqual([]);
-    expect((await h.cht.outbound()).completed[0]?.completed_tasks?.[0]).toMatchObject({ type: 'outbound', name: 'cfg' });
+    expect((await h.cht.outbound()).completed[0]?.completed_tasks?.[0]).toMatchObject({
+      type: 'outbound',
+      name: 'cfg',
+    });
   });
 
   it.each([400, 404, 409, 500])('§6.5: %i is a failure: queued', async (status) => {
@@ -222,7 +298,11 @@ describe('§6.5 success classification', () => {
   it('§6.5: connection refused is a failure: queued', async () => {
     const port = await closedPort();
     h = await startHarness(() => ({
-      cfg: { relevant_to: 'true', destination: { base_url: `http://127.0.0.1:${port}`, path: '/x' }, mapping: { id: 'doc._id' } },
+      cfg: {
+        relevant_to: 'true',
+        destination: { base_url: `http://127.0.0.1:${port}`, path: '/x' },
+        mapping: { id: 'doc._id' },
+      },
     }));
     await h.save(report({}, { _id: 'refused' }));
     expect((await tasks()).map((t) => t.queue)).toEqual([['cfg']]);
@@ -251,11 +331,20 @@ describe('§6.5 success classification', () => {
 
 describe('§6.6 retry loop', () => {
   it('§6.6: the task doc has CHT shape and is retried on every interval, forever while failing', async () => {
-    h = await startHarness((rx) => ({ cfg: outboundTo(rx, '/x', { id: 'doc._id' }) }), { retryIntervalMs: 60 });
+    h = await startHarness((rx) => ({ cfg: outboundTo(rx, '/x', { id: 'doc._id' }) }), {
+      retryIntervalMs: 60,
+    });
     h.rx.reply({ status: 500 });
     await h.save(report({}, { _id: 'loop' }));
     expect(await tasks()).toEqual([
-      { _id: 'task:outbound:loop', _rev: expect.any(String), type: 'task:outbound', created: expect.any(Number), doc_id: 'loop', queue: ['cfg'] },
+      {
+        _id: 'task:outbound:loop',
+        _rev: expect.any(String),
+        type: 'task:outbound',
+        created: expect.any(Number),
+        doc_id: 'loop',
+        queue: ['cfg'],
+      },
     ]);
     await new Promise((resolve) => setTimeout(resolve, 400));
     expect(h.rx.received.length).toBeGreaterThanOrEqual(4);
@@ -272,7 +361,10 @@ describe('§6.6 retry loop', () => {
     expect(h.rx.received).toHaveLength(1);
     h.rx.reply({ status: 200 });
     await h.cht.retryPass();
-    expect(h.rx.bodies('/x')).toEqual([{ id: 'cur', v: 1 }, { id: 'cur', v: 2 }]);
+    expect(h.rx.bodies('/x')).toEqual([
+      { id: 'cur', v: 1 },
+      { id: 'cur', v: 2 },
+    ]);
     expect(await tasks()).toEqual([]);
   });
 
@@ -296,7 +388,10 @@ describe('§6.6 retry loop', () => {
       outbound: Record<string, unknown>;
     };
     const renamed = { ...settings, outbound: { renamed: settings.outbound.old } };
-    expect((await h.call('PUT', '/api/v1/settings?replace=1', { body: renamed })).json).toEqual({ success: true, updated: true });
+    expect((await h.call('PUT', '/api/v1/settings?replace=1', { body: renamed })).json).toEqual({
+      success: true,
+      updated: true,
+    });
     h.rx.reply({ status: 200 });
     await h.cht.retryPass();
     await h.cht.retryPass();
@@ -313,14 +408,26 @@ describe('§6.7 dedup', () => {
     expect(h.rx.received).toHaveLength(1);
     const third = await h.save({ ...report({ v: 2, other: 'b' }), _id: 'dd', _rev: second.rev });
     await h.save({ ...report({ v: 1, other: 'b' }), _id: 'dd', _rev: third.rev });
-    expect(h.rx.bodies('/x')).toEqual([{ id: 'dd', v: 1 }, { id: 'dd', v: 2 }, { id: 'dd', v: 1 }]);
+    expect(h.rx.bodies('/x')).toEqual([
+      { id: 'dd', v: 1 },
+      { id: 'dd', v: 2 },
+      { id: 'dd', v: 1 },
+    ]);
   });
 
   it('§6.7: a mapping with doc._rev pushes on every revision, including the patient_id follow-up write', async () => {
     h = await startHarness((rx) => ({
-      cfg: outboundTo(rx, '/x', { id: 'doc._id', rev: 'doc._rev', pid: 'doc.patient_id' }, { relevant_to: "doc.type === 'person'" }),
+      cfg: outboundTo(
+        rx,
+        '/x',
+        { id: 'doc._id', rev: 'doc._rev', pid: 'doc.patient_id' },
+        { relevant_to: "doc.type === 'person'" },
+      ),
     }));
-    const person = (await h.call('POST', '/api/v1/people', { body: { name: 'Rev' } })).json as { id: string; rev: string };
+    const person = (await h.call('POST', '/api/v1/people', { body: { name: 'Rev' } })).json as {
+      id: string;
+      rev: string;
+    };
     await h.cht.sentinelPass();
     const saved = await h.get(person.id);
     const bodies = h.rx.bodies('/x') as { rev: string; pid: string }[];
@@ -330,10 +437,18 @@ describe('§6.7 dedup', () => {
 
   it('§6.7: the API-path push has no _rev; Sentinel then pushes again once the record is saved', async () => {
     h = await startHarness((rx) => ({
-      cfg: outboundTo(rx, '/x', { id: 'doc._id', rev: { path: 'doc._rev', optional: true } }, { relevant_to: "doc.form === 'INTEROP_FOLLOW_UP'" }),
+      cfg: outboundTo(
+        rx,
+        '/x',
+        { id: 'doc._id', rev: { path: 'doc._rev', optional: true } },
+        { relevant_to: "doc.form === 'INTEROP_FOLLOW_UP'" },
+      ),
     }));
-    const created = (await h.call('POST', '/api/v2/records', { body: { _meta: { form: 'interop_follow_up' }, patient_uuid: 'p1' } }))
-      .json as { id: string };
+    const created = (
+      await h.call('POST', '/api/v2/records', {
+        body: { _meta: { form: 'interop_follow_up' }, patient_uuid: 'p1' },
+      })
+    ).json as { id: string };
     expect(h.rx.bodies('/x')).toEqual([{ id: created.id }]);
     await h.cht.sentinelPass();
     const saved = await h.get(created.id);
@@ -345,7 +460,10 @@ describe('§6.8 multi-config docs', () => {
   it('§6.8: two relevant configs that succeed are each pushed once (≥4.19: no duplicate 5 min later)', async () => {
     h = await startHarness((rx) => ({
       patient: outboundTo(rx, '/patient', { id: 'doc._id' }),
-      FHIR_practitioner: outboundTo(rx, '/practitioner', { id: 'doc._id', active: { expr: true } as unknown as { expr: string } }),
+      FHIR_practitioner: outboundTo(rx, '/practitioner', {
+        id: 'doc._id',
+        active: { expr: true } as unknown as { expr: string },
+      }),
     }));
     await h.save(report({}, { _id: 'multi' }));
     await h.cht.retryPass();
@@ -363,12 +481,18 @@ describe('§6.8 multi-config docs', () => {
     expect((await tasks()).map((t) => t.queue)).toEqual([['a']]);
     h.rx.reply({ status: 500 }, '/b');
     await h.save({ ...report({ v: 2 }), _id: 'blocked', _rev: first.rev });
-    expect(h.rx.bodies('/b')).toEqual([{ id: 'blocked', v: 1 }, { id: 'blocked', v: 2 }]);
+    expect(h.rx.bodies('/b')).toEqual([
+      { id: 'blocked', v: 1 },
+      { id: 'blocked', v: 2 },
+    ]);
     expect((await tasks()).map((t) => t.queue)).toEqual([['a']]);
   });
 
   it('§6.8: queue-order removal bug: A fails and B succeeds on retry → A is removed, then lost', async () => {
-    h = await startHarness((rx) => ({ A: outboundTo(rx, '/a', { id: 'doc._id' }), B: outboundTo(rx, '/b', { id: 'doc._id' }) }));
+    h = await startHarness((rx) => ({
+      A: outboundTo(rx, '/a', { id: 'doc._id' }),
+      B: outboundTo(rx, '/b', { id: 'doc._id' }),
+    }));
     h.rx.reply({ status: 500 });
     await h.save(report({}, { _id: 'lost' }));
     expect((await tasks()).map((t) => t.queue)).toEqual([['A', 'B']]);
@@ -390,7 +514,9 @@ describe('§6.9 cron', () => {
   };
 
   it('§6.9: not due → queued without an attempt; once due the scheduler pushes it', async () => {
-    h = await startHarness((rx) => ({ cfg: outboundTo(rx, '/x', { id: 'doc._id' }, { cron: hoursAway(12) }) }));
+    h = await startHarness((rx) => ({
+      cfg: outboundTo(rx, '/x', { id: 'doc._id' }, { cron: hoursAway(12) }),
+    }));
     await h.save(report({}, { _id: 'cron' }));
     await h.cht.retryPass();
     expect(h.rx.received).toEqual([]);
@@ -402,7 +528,9 @@ describe('§6.9 cron', () => {
   });
 
   it('§6.9: an invalid cron is never due', async () => {
-    h = await startHarness((rx) => ({ cfg: outboundTo(rx, '/x', { id: 'doc._id' }, { cron: 'every minute' }) }));
+    h = await startHarness((rx) => ({
+      cfg: outboundTo(rx, '/x', { id: 'doc._id' }, { cron: 'every minute' }),
+    }));
     await h.save(report({}, { _id: 'badcron' }));
     await h.cht.retryPass();
     expect(h.rx.received).toEqual([]);
@@ -413,17 +541,26 @@ describe('§6.9 cron', () => {
 it('§6.10: a report can be pushed before its patient; a consumer answering 200 "Patient not found" drops it', async () => {
   h = await startHarness((rx) => ({
     patient: outboundTo(rx, '/patient', { id: 'doc._id' }, { relevant_to: "doc.type === 'person'" }),
-    encounter: outboundTo(rx, '/encounter', { patient_uuid: 'doc.fields.patient_uuid' }, { relevant_to: "doc.form === 'INTEROP_FOLLOW_UP'" }),
+    encounter: outboundTo(
+      rx,
+      '/encounter',
+      { patient_uuid: 'doc.fields.patient_uuid' },
+      { relevant_to: "doc.form === 'INTEROP_FOLLOW_UP'" },
+    ),
   }));
   const known = new Set<string>();
   h.rx.reply({ status: 500 }, '/patient');
   h.rx.reply((req) => {
     const { patient_uuid } = JSON.parse(req.body) as { patient_uuid: string };
-    return known.has(patient_uuid) ? { status: 201 } : { status: 200, body: '{"message":"Patient not found"}' };
+    return known.has(patient_uuid)
+      ? { status: 201 }
+      : { status: 200, body: '{"message":"Patient not found"}' };
   }, '/encounter');
   const person = (await h.call('POST', '/api/v1/people', { body: { name: 'Later' } })).json as { id: string };
   await h.cht.sentinelPass();
-  await h.call('POST', '/api/v2/records', { body: { _meta: { form: 'INTEROP_FOLLOW_UP' }, patient_uuid: person.id } });
+  await h.call('POST', '/api/v2/records', {
+    body: { _meta: { form: 'INTEROP_FOLLOW_UP' }, patient_uuid: person.id },
+  });
   // The patient push failed on create and again on the patient_id follow-up revision.
   expect(h.rx.received.map((r) => r.url)).toEqual(['/patient', '/patient', '/encounter']);
   h.rx.reply((req) => {
@@ -440,21 +577,34 @@ it('§6.10: a report can be pushed before its patient; a consumer answering 200 
 describe('§6.11 synchronous records path', () => {
   it('§6.11: the records response waits for the push; a callback sees the registered person but not the report', async () => {
     h = await startHarness((rx) => ({
-      ids: outboundTo(rx, '/ids', { id: 'doc._id', pid: 'doc.patient_id' }, { relevant_to: "doc.form === 'INTEROP_PATIENT'" }),
+      ids: outboundTo(
+        rx,
+        '/ids',
+        { id: 'doc._id', pid: 'doc.patient_id' },
+        { relevant_to: "doc.form === 'INTEROP_PATIENT'" },
+      ),
     }));
     const ids = await hierarchy();
     const clinic = await h.get(ids.clinic);
     const seen: { person: number; report: number }[] = [];
     h.rx.reply(async (req) => {
       const { id } = JSON.parse(req.body) as { id: string };
-      const found = await call(h.cht.url, 'POST', '/medic/_find', { body: { selector: { source_id: id, type: 'person' }, fields: ['_id'] } });
+      const found = await call(h.cht.url, 'POST', '/medic/_find', {
+        body: { selector: { source_id: id, type: 'person' }, fields: ['_id'] },
+      });
       const reportDoc = await call(h.cht.url, 'GET', `/medic/${id}`);
       seen.push({ person: (found.json as { docs: unknown[] }).docs.length, report: reportDoc.status });
       return { status: 200, delayMs: 300 };
     }, '/ids');
     const started = Date.now();
     const answer = await h.call('POST', '/api/v2/records', {
-      body: { _meta: { form: 'INTEROP_PATIENT' }, patient_name: 'Baby', age_in_days: 3, external_id: 'E1', location_id: clinic.place_id },
+      body: {
+        _meta: { form: 'INTEROP_PATIENT' },
+        patient_name: 'Baby',
+        age_in_days: 3,
+        external_id: 'E1',
+        location_id: clinic.place_id,
+      },
     });
     expect(answer.status).toBe(200);
     expect(Date.now() - started).toBeGreaterThanOrEqual(300);
@@ -466,13 +616,18 @@ describe('§6.11 synchronous records path', () => {
     h.rx.reply({ delayMs: 500 });
     const aborted = fetch(`${h.cht.url}/api/v2/records`, {
       method: 'POST',
-      headers: { authorization: `Basic ${Buffer.from('medic:password').toString('base64')}`, 'content-type': 'application/json' },
+      headers: {
+        authorization: `Basic ${Buffer.from('medic:password').toString('base64')}`,
+        'content-type': 'application/json',
+      },
       body: JSON.stringify({ _meta: { form: 'INTEROP_FOLLOW_UP' }, patient_uuid: 'p9' }),
       signal: AbortSignal.timeout(100),
     });
     await expect(aborted).rejects.toThrow();
     await new Promise((resolve) => setTimeout(resolve, 700));
     const found = await h.call('POST', '/medic/_find', { body: { selector: { form: 'INTEROP_FOLLOW_UP' } } });
-    expect((found.json as { docs: { fields: unknown }[] }).docs.map((d) => d.fields)).toEqual([{ patient_uuid: 'p9' }]);
+    expect((found.json as { docs: { fields: unknown }[] }).docs.map((d) => d.fields)).toEqual([
+      { patient_uuid: 'p9' },
+    ]);
   });
 });

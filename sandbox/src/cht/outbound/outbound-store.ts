@@ -41,7 +41,13 @@ export class OutboundStore {
   }
 
   async createTask(docId: string, queue: string[]): Promise<void> {
-    const task: OutboundTask = { _id: this.taskId(docId), type: 'task:outbound', created: this.now(), doc_id: docId, queue };
+    const task: OutboundTask = {
+      _id: this.taskId(docId),
+      type: 'task:outbound',
+      created: this.now(),
+      doc_id: docId,
+      queue,
+    };
     await this.db.put(task);
   }
 
@@ -56,7 +62,11 @@ export class OutboundStore {
 
   /** Tasks in doc-id order, as the scheduler reads them from _all_docs (§1.4 B). */
   async tasks(): Promise<OutboundTask[]> {
-    const result = await this.db.allDocs({ startkey: TASK_PREFIX, endkey: `${TASK_PREFIX}\ufff0`, include_docs: true });
+    const result = await this.db.allDocs({
+      startkey: TASK_PREFIX,
+      endkey: `${TASK_PREFIX}\ufff0`,
+      include_docs: true,
+    });
     return result.rows.flatMap((row) => (row.doc ? [row.doc as OutboundTask] : []));
   }
 
@@ -85,7 +95,10 @@ export class OutboundStore {
 
   async addCompleted(docId: string, name: string, hash: string): Promise<void> {
     await this.updateInfo(docId, (info) => {
-      info.completed_tasks = [...(info.completed_tasks ?? []), { type: 'outbound', name, timestamp: this.now(), hash }];
+      info.completed_tasks = [
+        ...(info.completed_tasks ?? []),
+        { type: 'outbound', name, timestamp: this.now(), hash },
+      ];
     });
   }
 
@@ -97,6 +110,8 @@ export class OutboundStore {
 
 /** The last successful push of this config had the same payload hash (§1.5). */
 export function alreadySent(info: InfoDoc, name: string, hash: string): boolean {
-  const last = (info.completed_tasks ?? []).filter((task) => task.type === 'outbound' && task.name === name).at(-1);
+  const last = (info.completed_tasks ?? [])
+    .filter((task) => task.type === 'outbound' && task.name === name)
+    .at(-1);
   return last?.hash === hash;
 }

@@ -12,5 +12,7 @@ function sortKeys(value: unknown): unknown {
 
 export function payloadHash(payload: unknown): string {
   const plain: unknown = JSON.parse(JSON.stringify(payload));
-  return createHash('sha256').update(JSON.stringify(sortKeys(plain))).digest('hex');
+  return createHash('sha256')
+    .update(JSON.stringify(sortKeys(plain)))
+    .digest('hex');
 }

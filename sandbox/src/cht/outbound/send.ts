@@ -39,7 +39,10 @@ async function musoToken(auth: OutboundAuth, baseUrl: string, options: SendOptio
     body: new URLSearchParams({ login: String(auth.username), password }).toString(),
     signal: AbortSignal.timeout(options.timeoutMs),
   });
-  const body = (await response.json().catch(() => ({}))) as { statut?: number; data?: { username_token?: string } };
+  const body = (await response.json().catch(() => ({}))) as {
+    statut?: number;
+    data?: { username_token?: string };
+  };
   if (body.statut !== 200 || !body.data?.username_token)
     throw new OutboundError(`Got ${String(body.statut)} when requesting auth`);
   return body.data.username_token;
@@ -51,7 +54,8 @@ async function authHeaders(
 ): Promise<{ headers: Record<string, string>; token?: string }> {
   const auth = destination.auth;
   if (!auth) return { headers: {} };
-  if (auth.type === undefined) throw new OutboundError('No auth.type, either declare the type or omit the auth property');
+  if (auth.type === undefined)
+    throw new OutboundError('No auth.type, either declare the type or omit the auth property');
   const type = String(auth.type).toLowerCase();
   if (type === 'basic') {
     const password = await credential(options, auth.password_key);
@@ -63,7 +67,8 @@ async function authHeaders(
       throw new OutboundError(`Unsupported header name '${String(auth.name)}'. Supported: Authorization`);
     return { headers: { authorization: await credential(options, auth.value_key) } };
   }
-  if (type === 'muso-sih') return { headers: {}, token: await musoToken(auth, String(destination.base_url), options) };
+  if (type === 'muso-sih')
+    return { headers: {}, token: await musoToken(auth, String(destination.base_url), options) };
   throw new OutboundError(`Invalid auth type '${String(auth.type)}'. Supported: basic, header, muso-sih`);
 }
 

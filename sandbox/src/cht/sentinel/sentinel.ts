@@ -34,9 +34,11 @@ export class Sentinel {
 
   /** Processes every change not yet seen, then resolves. Passes never overlap. */
   pass(): Promise<void> {
-    this.run = this.run.then(() => this.drain()).catch((error: unknown) => {
-      this.logger.error({ err: error }, 'sentinel pass failed');
-    });
+    this.run = this.run
+      .then(() => this.drain())
+      .catch((error: unknown) => {
+        this.logger.error({ err: error }, 'sentinel pass failed');
+      });
     return this.run;
   }
 

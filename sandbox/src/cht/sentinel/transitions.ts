@@ -60,9 +60,15 @@ export class Transitions {
       const errors = (doc.errors ?? []) as ReportError[];
       doc.errors = [
         ...errors,
-        { code: "mark_for_outbound_error'", message: `Transition error on mark_for_outbound: ${error.message}` },
+        {
+          code: "mark_for_outbound_error'",
+          message: `Transition error on mark_for_outbound: ${error.message}`,
+        },
       ];
-      this.deps.logger.warn({ docId: doc._id, err: error.message }, 'relevant_to threw; nothing pushed or queued');
+      this.deps.logger.warn(
+        { docId: doc._id, err: error.message },
+        'relevant_to threw; nothing pushed or queued',
+      );
       return false;
     }
   }

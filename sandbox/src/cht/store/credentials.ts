@@ -22,7 +22,11 @@ export class CredentialStore {
     const cipher = createCipheriv('aes-256-cbc', this.key, iv);
     const password = `${iv.toString('hex')}:${Buffer.concat([cipher.update(value, 'utf8'), cipher.final()]).toString('hex')}`;
     const existing = await getOrUndefined(this.vault, this.id(name));
-    await this.vault.put({ _id: this.id(name), ...(existing?._rev ? { _rev: existing._rev } : {}), password });
+    await this.vault.put({
+      _id: this.id(name),
+      ...(existing?._rev ? { _rev: existing._rev } : {}),
+      password,
+    });
   }
 
   async get(name: string): Promise<string | undefined> {
@@ -30,6 +34,9 @@ export class CredentialStore {
     if (typeof doc?.password !== 'string') return undefined;
     const [iv, cipherText] = doc.password.split(':');
     const decipher = createDecipheriv('aes-256-cbc', this.key, Buffer.from(String(iv), 'hex'));
-    return Buffer.concat([decipher.update(Buffer.from(String(cipherText), 'hex')), decipher.final()]).toString('utf8');
+    return Buffer.concat([
+      decipher.update(Buffer.from(String(cipherText), 'hex')),
+      decipher.final(),
+    ]).toString('utf8');
   }
 }

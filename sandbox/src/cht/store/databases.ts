@@ -21,7 +21,9 @@ export function openDatabases(options: { inMemory: boolean; dataDir: string }): 
   const prefix = options.inMemory ? `cht-${randomUUID()}-` : `${options.dataDir}/`;
   if (!options.inMemory) mkdirSync(options.dataDir, { recursive: true });
   const open = (name: string): Db =>
-    options.inMemory ? new PouchDB(`${prefix}${name}`, { adapter: 'memory' }) : new PouchDB(join(prefix, name));
+    options.inMemory
+      ? new PouchDB(`${prefix}${name}`, { adapter: 'memory' })
+      : new PouchDB(join(prefix, name));
   const dbs = { medic: open('medic'), sentinel: open('medic-sentinel'), vault: open('medic-vault') };
   return {
     ...dbs,

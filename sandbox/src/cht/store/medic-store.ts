@@ -45,7 +45,11 @@ export class MedicStore implements DocSource {
     const current = typeof lengthDoc?.current_length === 'number' ? lengthDoc.current_length : MIN_LENGTH;
     const { code, length } = await generateShortcode((candidate) => this.shortcodeTaken(candidate), current);
     if (length !== current)
-      await this.put({ _id: SHORTCODE_LENGTH_DOC, ...(lengthDoc?._rev ? { _rev: lengthDoc._rev } : {}), current_length: length });
+      await this.put({
+        _id: SHORTCODE_LENGTH_DOC,
+        ...(lengthDoc?._rev ? { _rev: lengthDoc._rev } : {}),
+        current_length: length,
+      });
     return code;
   }
 

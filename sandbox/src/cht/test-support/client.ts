@@ -6,7 +6,8 @@ export interface Answer {
   json: unknown;
 }
 
-export const basic = (user: string, password: string) => `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`;
+export const basic = (user: string, password: string) =>
+  `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`;
 
 export const ADMIN = basic('medic', 'password');
 
@@ -17,7 +18,12 @@ export interface CallOptions {
   accept?: string | null;
 }
 
-export async function call(baseUrl: string, method: string, path: string, options: CallOptions = {}): Promise<Answer> {
+export async function call(
+  baseUrl: string,
+  method: string,
+  path: string,
+  options: CallOptions = {},
+): Promise<Answer> {
   const headers: Record<string, string> = {};
   if (options.accept !== null) headers.accept = options.accept ?? 'application/json';
   if (options.auth !== null) headers.authorization = options.auth ?? ADMIN;

@@ -1,7 +1,13 @@
 // Test set-up shared by the CHT stand-in's integration tests: a stand-in with the fixture's settings
 // (outbound replaced as the test needs) and a loopback receiver, both closed after each test.
 import { readFileSync } from 'node:fs';
-import { type AppSettings, type ChtSandbox, FIXTURE_APP_SETTINGS, type OutboundConfig, startChtSandbox } from '../index';
+import {
+  type AppSettings,
+  type ChtSandbox,
+  FIXTURE_APP_SETTINGS,
+  type OutboundConfig,
+  startChtSandbox,
+} from '../index';
 import type { ChtSandboxOptions } from '../index';
 import { call, type CallOptions } from './client';
 import { type Receiver, startReceiver } from './receiver';
@@ -48,7 +54,9 @@ export async function startHarness(
     call: (method, path, callOptions) => call(cht.url, method, path, callOptions),
     async save(doc) {
       const id = typeof doc._id === 'string' ? doc._id : `doc-${Math.random().toString(16).slice(2)}`;
-      const answer = await call(cht.url, 'PUT', `/medic/${encodeURIComponent(id)}`, { body: { ...doc, _id: id } });
+      const answer = await call(cht.url, 'PUT', `/medic/${encodeURIComponent(id)}`, {
+        body: { ...doc, _id: id },
+      });
       if (answer.status !== 201) throw new Error(`PUT ${id} failed: ${answer.status} ${answer.text}`);
       await cht.sentinelPass();
       return answer.json as { id: string; rev: string };

@@ -46,14 +46,14 @@ export async function startReceiver(): Promise<Receiver> {
       const path = entry.url.split('?')[0] as string;
       const scripted = replies.get(path) ?? replies.get('*') ?? {};
       void Promise.resolve(typeof scripted === 'function' ? scripted(entry) : scripted).then((reply) => {
-      const answer = () => {
-        if (res.destroyed) return;
-        const type = reply.contentType ?? 'application/json';
-        res.writeHead(reply.status ?? 200, { ...(type ? { 'content-type': type } : {}), ...reply.headers });
-        res.end(reply.body ?? '{"ok":true}');
-      };
-      if (reply.delayMs) setTimeout(answer, reply.delayMs).unref();
-      else answer();
+        const answer = () => {
+          if (res.destroyed) return;
+          const type = reply.contentType ?? 'application/json';
+          res.writeHead(reply.status ?? 200, { ...(type ? { 'content-type': type } : {}), ...reply.headers });
+          res.end(reply.body ?? '{"ok":true}');
+        };
+        if (reply.delayMs) setTimeout(answer, reply.delayMs).unref();
+        else answer();
       });
     });
   });
@@ -70,7 +70,9 @@ export async function startReceiver(): Promise<Receiver> {
       replies.set(path, reply);
     },
     bodies(path) {
-      return received.filter((entry) => entry.url.split('?')[0] === path).map((entry) => JSON.parse(entry.body) as unknown);
+      return received
+        .filter((entry) => entry.url.split('?')[0] === path)
+        .map((entry) => JSON.parse(entry.body) as unknown);
     },
     close: () =>
       new Promise((resolve) => {
