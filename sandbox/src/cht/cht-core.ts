@@ -6,6 +6,7 @@ import { ContactsService } from './core/contacts-service';
 import { hydrate } from './core/lineage';
 import { Reads } from './core/reads';
 import { RecordsService } from './core/records-service';
+import type { ChtBehaviour } from './outbound/cht-version';
 import { OutboundEngine, type PushAttempt } from './outbound/outbound-engine';
 import { type InfoDoc, OutboundStore, type OutboundTask } from './outbound/outbound-store';
 import { Sentinel } from './sentinel/sentinel';
@@ -26,6 +27,7 @@ export interface ChtCoreOptions {
   /** 'auto' follows the changes feed; 'manual' runs Sentinel only on POST /__sandbox/sentinel. */
   sentinel: 'auto' | 'manual';
   credentialSecret: string;
+  behaviour: ChtBehaviour;
   logger: Logger;
 }
 
@@ -68,6 +70,7 @@ export class ChtCore {
         return doc ? hydrate(doc, this.medic) : undefined;
       },
       timeoutMs: options.outboundTimeoutMs,
+      behaviour: options.behaviour,
       now: () => new Date(),
       logger: options.logger,
     });
@@ -80,7 +83,13 @@ export class ChtCore {
       logger: options.logger,
     });
     this.contacts = new ContactsService(this.medic, this.settings, now);
-    this.records = new RecordsService(this.medic, transitions, this.settings, now);
+    this.records = new RecordsService(
+      this.medic,
+      transitions,
+      this.settings,
+      now,
+      options.behaviour.recordIdVersion,
+    );
     this.reads = new Reads(this.medic, this.settings);
     this.sentinel = new Sentinel(this.dbs.medic, this.dbs.sentinel, transitions, options.logger);
   }

@@ -4,8 +4,9 @@ import { closeServer, createLogger, listen, type Logger, serverUrl } from '@cht-
 import { ChtCore, type OutboundState } from './cht-core';
 import { type AppSettings, readAppSettings } from './config/app-settings';
 import { createApp } from './http/app';
+import { behaviourOf } from './outbound/cht-version';
 import type { SandboxUser } from './http/users';
-import { FIXTURE_APP_SETTINGS } from './settings';
+import { DEFAULT_CHT_VERSION, FIXTURE_APP_SETTINGS } from './settings';
 
 export type { AppSettings, OutboundConfig } from './config/app-settings';
 export type { OutboundState } from './cht-core';
@@ -27,6 +28,8 @@ export interface ChtSandboxOptions {
   users?: SandboxUser[];
   sentinel?: 'auto' | 'manual';
   credentialSecret?: string;
+  /** The CHT version whose outbound behaviour to reproduce (default 5.2.0; the interop stack pins 4.10.0). */
+  chtVersion?: string;
   logger?: Logger;
 }
 
@@ -58,6 +61,7 @@ export async function startChtSandbox(options: ChtSandboxOptions = {}): Promise<
     outboundTimeoutMs: options.outboundTimeoutMs ?? 10_000,
     sentinel: options.sentinel ?? 'auto',
     credentialSecret: options.credentialSecret ?? 'cht-sandbox-secret',
+    behaviour: behaviourOf(options.chtVersion ?? DEFAULT_CHT_VERSION),
     logger,
   });
   let server: Server;

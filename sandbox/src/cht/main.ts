@@ -25,8 +25,12 @@ export async function main(): Promise<void> {
     retryIntervalMs: settings.CHT_SANDBOX_RETRY_INTERVAL_MS,
     outboundTimeoutMs: settings.CHT_SANDBOX_OUTBOUND_TIMEOUT_MS,
     credentialSecret: settings.CHT_SANDBOX_CREDENTIAL_SECRET,
+    chtVersion: settings.CHT_SANDBOX_VERSION,
     logger,
   });
-  logger.info({ url: sandbox.url, appSettingsPath }, 'CHT stand-in listening (test and demo use only)');
+  logger.info(
+    { url: sandbox.url, appSettingsPath, chtVersion: settings.CHT_SANDBOX_VERSION },
+    'CHT stand-in listening (test and demo use only)',
+  );
   stopOnSignals(logger, () => sandbox.close());
 }

@@ -3,6 +3,7 @@
 import type { Logger } from '@cht-openmrs/common';
 import { type AppSettings, type OutboundConfig, transitionEnabled } from '../config/app-settings';
 import type { ChtDoc } from '../core/types';
+import type { ChtBehaviour } from './cht-version';
 import { isCronDue } from './cron-gate';
 import { evaluate } from './js-eval';
 import { mapDocumentToPayload } from './mapping';
@@ -34,6 +35,7 @@ export interface OutboundDeps {
   /** Loads and hydrates the current doc for the retry path; undefined when missing or deleted. */
   loadHydrated: (docId: string) => Promise<ChtDoc | undefined>;
   timeoutMs: number;
+  behaviour: ChtBehaviour;
   now: () => Date;
   logger: Logger;
 }
@@ -57,14 +59,17 @@ export class OutboundEngine {
     if (this.attempts.length > MAX_ATTEMPTS_KEPT) this.attempts.shift();
   }
 
-  /** One push of one config (outbound.send): true sent, false identical payload already sent; throws on failure. */
+  /**
+   * One push of one config (outbound.send): true sent, false identical payload already sent; throws on
+   * failure. `record: false` leaves completed_tasks unsaved (the pre-4.19 infodoc conflict).
+   */
   private async send(
     name: string,
     config: OutboundConfig,
     doc: ChtDoc,
     info: InfoDoc,
     trigger: PushAttempt['trigger'],
-    requestId?: string,
+    options: { requestId?: string; record?: boolean } = {},
   ): Promise<boolean> {
     const base = { docId: doc._id, config: name, trigger };
     let payload: unknown;
@@ -78,9 +83,11 @@ export class OutboundEngine {
       const result = await sendPayload(config.destination ?? {}, payload, {
         timeoutMs: this.deps.timeoutMs,
         getCredential: this.deps.getCredential,
-        requestId,
+        requestId: options.requestId,
+        behaviour: this.deps.behaviour,
       });
       this.record({ ...base, outcome: 'sent', payload, url: result.url, status: result.status });
+      if (options.record === false) return true;
       await this.deps.store.addCompleted(doc._id, name, hash);
       info.completed_tasks = (await this.deps.store.getInfo(doc._id)).completed_tasks;
       return true;
@@ -110,13 +117,22 @@ export class OutboundEngine {
     }
     const info = await this.deps.store.getInfo(doc._id);
     const failed: string[] = [];
+    let infoSaved = false;
     for (const [name, config] of relevant) {
       if (config.cron !== undefined && !isCronDue(config.cron, this.deps.now())) {
         this.record({ docId: doc._id, config: name, trigger: 'immediate', outcome: 'not-due' });
         failed.push(name);
         continue;
       }
-      await this.send(name, config, doc, info, 'immediate', requestId).catch(() => failed.push(name));
+      // Before 4.19 the infodoc put of every later success conflicts (409): queued and sent again.
+      const conflicts = this.deps.behaviour.laterConfigsDuplicated && infoSaved;
+      try {
+        const sent = await this.send(name, config, doc, info, 'immediate', { requestId, record: !conflicts });
+        if (sent && conflicts) failed.push(name);
+        infoSaved ||= sent;
+      } catch {
+        failed.push(name);
+      }
     }
     if (failed.length === 0) return;
     if (await this.deps.store.getTask(doc._id)) {
@@ -150,9 +166,17 @@ export class OutboundEngine {
         continue;
       }
       const info = await this.deps.store.getInfo(doc._id);
-      // ≥4.12: names that are not due (or no longer configured) are filtered out first and stay queued.
-      for (const name of task.queue.filter((queued) => due.has(queued))) {
-        const config = due.get(name) as OutboundConfig;
+      // ≥4.12: names that are not due (or no longer configured) are filtered out first and stay queued;
+      // before, they reach "config no longer exists, clearing task" (which also removes queue[0]).
+      const names = this.deps.behaviour.clearsUndueEntries
+        ? [...task.queue]
+        : task.queue.filter((queued) => due.has(queued));
+      for (const name of names) {
+        const config = due.get(name);
+        if (!config) {
+          task.queue.splice(0, 1);
+          continue;
+        }
         const ok = await this.send(name, config, doc, info, 'retry').then(
           () => true,
           () => false,

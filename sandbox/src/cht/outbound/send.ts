@@ -1,16 +1,15 @@
-// The outbound HTTP request of CHT ≥4.19 / 5.x (reference cht.md §1.8): one POST of the compact JSON
-// payload with content-type/accept JSON, the configured auth, CHT's user-agent, a 10 s timeout over
-// the whole exchange, redirects followed; success is 2xx or 301–398, and a JSON content-type with a
-// body that does not parse is a failure.
-import { arch, platform } from 'node:os';
+// The outbound HTTP request (reference cht.md §1.8): one POST of the compact JSON payload with
+// content-type/accept JSON, the configured auth, a timeout over the whole exchange. ≥4.17: redirects
+// followed, 2xx or 301–398 is success, a JSON content-type with a body that does not parse is a
+// failure; before 4.17 any non-2xx fails and bad JSON is tolerated. The user-agent depends on the version.
 import type { OutboundAuth, OutboundConfig } from '../config/app-settings';
+import type { ChtBehaviour } from './cht-version';
 import { OutboundError } from './outbound-error';
+import { fetchTransport, legacyTransport } from './transport';
 import { urlJoin } from './url-join';
 
-export const CHT_VERSION = '5.2.0';
-export const USER_AGENT = `Community Health Toolkit/${CHT_VERSION} (${platform()},${arch()})`;
-
 export interface SendOptions {
+  behaviour: ChtBehaviour;
   timeoutMs: number;
   getCredential: (key: string) => Promise<string | undefined>;
   requestId?: string;
@@ -81,23 +80,34 @@ export async function sendPayload(
   let url = urlJoin(destination.base_url, destination.path);
   const { headers, token } = await authHeaders(destination, options);
   if (token !== undefined) url += `${url.includes('?') ? '&' : '?'}token=${encodeURIComponent(token)}`;
-  const response = await fetch(url, {
-    method: 'POST',
-    redirect: 'follow',
+  const { behaviour } = options;
+  const transport = behaviour.followRedirects ? fetchTransport : legacyTransport;
+  const response = await transport({
+    url,
     headers: {
       'content-type': 'application/json',
       accept: 'application/json',
-      'user-agent': USER_AGENT,
-      ...(options.requestId ? { 'x-request-id': options.requestId } : {}),
+      ...(behaviour.userAgent ? { 'user-agent': behaviour.userAgent } : {}),
+      ...(options.requestId && behaviour.followRedirects ? { 'x-request-id': options.requestId } : {}),
       ...headers,
     },
     body: JSON.stringify(payload),
-    signal: AbortSignal.timeout(options.timeoutMs),
+    timeoutMs: options.timeoutMs,
   });
   // couch-request parses before it checks the status, so bad JSON fails even a 200 (≥4.17).
-  const isJson = (response.headers.get('content-type') ?? '').startsWith('application/json');
-  const body: unknown = isJson ? await response.json() : await response.text();
-  const ok = response.ok || (response.status >= 301 && response.status <= 398);
-  if (!ok) throw new OutboundError(`${response.status} - ${JSON.stringify(body).slice(0, 500)}`);
+  let body: unknown = response.text;
+  if (
+    response.contentType.startsWith('application/json') &&
+    (behaviour.invalidJsonFails || response.text !== '')
+  ) {
+    try {
+      body = JSON.parse(response.text);
+    } catch (error) {
+      if (behaviour.invalidJsonFails) throw error;
+    }
+  }
+  const redirected = behaviour.followRedirects && response.status >= 301 && response.status <= 398;
+  if (!(response.status >= 200 && response.status <= 299) && !redirected)
+    throw new OutboundError(`${response.status} - ${JSON.stringify(body).slice(0, 500)}`);
   return { url, status: response.status };
 }
