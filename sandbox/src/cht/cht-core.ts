@@ -139,7 +139,7 @@ export class ChtCore {
   async close(): Promise<void> {
     clearInterval(this.retryTimer);
     await this.sentinel.stop();
-    await this.outbound.retryPass();
+    await this.outbound.idle();
     await this.dbs.close();
   }
 }

@@ -108,4 +108,29 @@ export class ContactsService {
     const updated = await this.store.put({ ...saved, contact: minify(personDoc) });
     return { id, rev: updated.rev, contact: { id: person.id } };
   }
+
+  /** POST /api/v1/places/{id} (§2.3 "Update"): only name, parent, contact and place_id change. */
+  async updatePlace(id: string, input: unknown): Promise<{ id: string; rev: string }> {
+    const place = await this.lineageOf(id, 'Failed to find place.');
+    const body = isObject(input) ? input : {};
+    const allowed = ['name', 'parent', 'contact', 'place_id'];
+    if (!allowed.some((key) => body[key] !== undefined))
+      throw badRequest(`One of the following fields are required: ${allowed.join(', ')}`);
+    const updated: ChtDoc = { ...place };
+    if (body.name !== undefined) updated.name = body.name;
+    if (body.place_id !== undefined) updated.place_id = body.place_id;
+    if (body.parent !== undefined) {
+      const parentId = isObject(body.parent) ? (await this.createPlace(body.parent)).id : String(body.parent);
+      updated.parent = minify(await this.lineageOf(parentId, 'Failed to find place.'));
+    }
+    if (body.contact !== undefined) {
+      const contactId = isObject(body.contact)
+        ? (await this.createPerson({ type: 'person', ...body.contact, place: id })).id
+        : String(body.contact);
+      updated.contact = minify(await this.lineageOf(contactId, 'Failed to find person.'));
+    }
+    await this.validatePlace(updated);
+    const saved = await this.store.put(updated);
+    return { id: saved.id, rev: saved.rev };
+  }
 }

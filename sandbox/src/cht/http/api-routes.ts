@@ -46,6 +46,10 @@ export function apiRoutes(core: ChtCore): Router {
     res.json(await core.contacts.createPlace(req.body));
   });
 
+  router.post('/api/v1/places/:id', ...postJson, can('can_edit', 'can_update_places'), async (req, res) => {
+    res.json(await core.contacts.updatePlace(param(req, 'id'), req.body));
+  });
+
   const records: RequestHandler = async (req, res) => {
     // JSON only; SMS (urlencoded) parsing and other types are CHT's plain 500 without details.
     if (!req.is('json')) throw new ChtError(500, 'Content type not supported.');

@@ -117,6 +117,32 @@ describe('§6.12 POST /api/v2/records', () => {
   });
 });
 
+describe('§6.12 records and update_clinics', () => {
+  beforeEach(() => start());
+
+  it('§6.12: without update_clinics a JSON record has no contact; with it, _meta.from matching a phone sets doc.contact', async () => {
+    const { clinic } = await clinicWithPlaceId();
+    const chw = idOf(
+      await api('POST', '/api/v1/people', { body: { name: 'CHW', phone: '+254700000555', place: clinic } }),
+    );
+    const post = async () =>
+      (
+        await api(
+          'GET',
+          `/medic/${idOf(await api('POST', '/api/v2/records', { body: { _meta: { form: 'INTEROP_FOLLOW_UP', from: '0700000555' }, patient_uuid: 'p' } }))}`,
+        )
+      ).json as Record<string, unknown>;
+    const without = await post();
+    expect(without.from).toBe('+254700000555');
+    expect(without).not.toHaveProperty('contact');
+    await api('PUT', '/api/v1/settings', { body: { transitions: { update_clinics: true } } });
+    expect((await post()).contact).toEqual({
+      _id: chw,
+      parent: { _id: clinic, parent: expect.objectContaining({ _id: expect.any(String) }) },
+    });
+  });
+});
+
 describe('§6.13 registration add_patient', () => {
   beforeEach(() => start());
 
@@ -268,6 +294,34 @@ describe('§6.14 /api/v1/people and /api/v1/places', () => {
     expect((await api('GET', `/medic/${person}`)).json).toMatchObject({
       patient_id: expect.stringMatching(/^\d{5}$/),
     });
+  });
+});
+
+describe('§6.14 POST /api/v1/places/{id}', () => {
+  beforeEach(() => start({ sentinel: 'manual' }));
+
+  it('§6.14: updates only name, parent, contact and place_id; {id,rev}; 400 when none is given', async () => {
+    const dh = idOf(await api('POST', '/api/v1/places', { body: { type: 'district_hospital', name: 'DH' } }));
+    const hc = idOf(
+      await api('POST', '/api/v1/places', { body: { type: 'health_center', name: 'HC', parent: dh } }),
+    );
+    const person = idOf(await api('POST', '/api/v1/people', { body: { name: 'Lead', place: hc } }));
+    const answer = await api('POST', `/api/v1/places/${hc}`, {
+      body: { name: 'HC renamed', contact: person, place_id: '12345', colour: 'red' },
+    });
+    expect(answer.json).toEqual({ id: hc, rev: expect.stringMatching(/^2-/) });
+    const doc = (await api('GET', `/medic/${hc}`)).json as Record<string, unknown>;
+    expect(doc).toMatchObject({
+      name: 'HC renamed',
+      place_id: '12345',
+      contact: { _id: person, parent: { _id: hc, parent: { _id: dh } } },
+    });
+    expect(doc).not.toHaveProperty('colour');
+    expect((await api('POST', `/api/v1/places/${hc}`, { body: { colour: 'blue' } })).json).toEqual({
+      code: 400,
+      error: 'One of the following fields are required: name, parent, contact, place_id',
+    });
+    expect((await api('POST', '/api/v1/places/nope', { body: { name: 'x' } })).status).toBe(404);
   });
 });
 

@@ -153,6 +153,11 @@ export class OutboundEngine {
     return this.retryRun;
   }
 
+  /** Resolves when the retry run in progress (if any) has ended; starts none. */
+  idle(): Promise<void> {
+    return this.retryRun;
+  }
+
   private async runRetries(): Promise<void> {
     const now = this.deps.now();
     const due = new Map(

@@ -233,6 +233,30 @@ describe('§6.3 the exact request', () => {
   });
 });
 
+it('§6.3: muso-sih auth logs in with a form-encoded POST first, then pushes with ?token=', async () => {
+  h = await startHarness((rx) => ({
+    muso: outboundTo(
+      rx,
+      '/push',
+      { id: 'doc._id' },
+      {
+        destination: {
+          base_url: rx.url,
+          path: '/push',
+          auth: { type: 'muso-sih', username: 'cht', password_key: 'muso', path: '/login' },
+        },
+      },
+    ),
+  }));
+  await h.call('PUT', '/api/v1/credentials/muso', { body: 'm-pass', contentType: 'text/plain' });
+  h.rx.reply({ body: '{"statut":200,"data":{"username_token":"t0k"}}' }, '/login');
+  await h.save(report({}, { _id: 'muso1' }));
+  expect(h.rx.received.map((r) => [r.method, r.url, r.headers['content-type'], r.body])).toEqual([
+    ['POST', '/login', 'application/x-www-form-urlencoded', 'login=cht&password=m-pass'],
+    ['POST', '/push?token=t0k', 'application/json', '{"id":"muso1"}'],
+  ]);
+});
+
 it('§6.4: a missing credential queues the push, which succeeds on a later run once the credential is PUT', async () => {
   h = await startHarness((rx) => ({
     cfg: outboundTo(

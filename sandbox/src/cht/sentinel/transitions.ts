@@ -5,7 +5,8 @@ import type { Logger } from '@cht-openmrs/common';
 import { type AppSettings, transitionEnabled } from '../config/app-settings';
 import { isContactDoc } from '../core/contact-types';
 import { isPersonType } from '../core/contact-types';
-import { hydrate } from '../core/lineage';
+import { hydrate, minify } from '../core/lineage';
+import { normalisePhone } from '../core/phone';
 import { runRegistration } from '../core/registration';
 import { type ChtDoc, clone, type ReportError } from '../core/types';
 import { type OutboundEngine, RelevanceError } from '../outbound/outbound-engine';
@@ -33,6 +34,18 @@ export class Transitions {
     const field = isPersonType(settings, doc) ? 'patient_id' : 'place_id';
     if (doc[field] !== undefined && doc[field] !== '') return false;
     doc[field] = await this.deps.medic.newShortcode();
+    return true;
+  }
+
+  /** update_clinics: a record whose `from` is a contact's phone gets that contact (§2.1 "Subject linkage"). */
+  private async updateClinics(doc: ChtDoc): Promise<boolean> {
+    const settings = this.deps.settings();
+    if (doc.type !== 'data_record' || doc.contact || !transitionEnabled(settings, 'update_clinics'))
+      return false;
+    const phone = normalisePhone(doc.from, settings.default_country_code);
+    const [contact] = phone ? await this.deps.medic.byPhone(phone, settings.default_country_code) : [];
+    if (!contact) return false;
+    doc.contact = minify(contact);
     return true;
   }
 
@@ -75,6 +88,7 @@ export class Transitions {
 
   /** API path (POST /api/v2/records): synchronous transitions on the unsaved doc, before it is saved. */
   async beforeSave(doc: ChtDoc, requestId?: string): Promise<void> {
+    await this.updateClinics(doc);
     await this.registration(doc);
     await this.markForOutbound(doc, requestId);
   }
@@ -83,6 +97,7 @@ export class Transitions {
   async onChange(saved: ChtDoc): Promise<ChtDoc | undefined> {
     const doc = clone(saved);
     let changed = await this.shortcodes(doc);
+    changed = (await this.updateClinics(doc)) || changed;
     changed = (await this.registration(doc)) || changed;
     await this.markForOutbound(doc);
     return changed ? doc : undefined;
