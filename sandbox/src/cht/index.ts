@@ -1,12 +1,13 @@
 // In-process API of the CHT stand-in for other packages' tests and the demo. Test and demo use only.
+import { existsSync } from 'node:fs';
 import type { Server } from 'node:http';
 import { closeServer, createLogger, listen, type Logger, serverUrl } from '@cht-openmrs/common';
 import { ChtCore, type OutboundState } from './cht-core';
-import { type AppSettings, readAppSettings } from './config/app-settings';
+import { type AppSettings, readAppSettings, withOutboundBaseUrl } from './config/app-settings';
 import { createApp } from './http/app';
 import { behaviourOf } from './outbound/cht-version';
 import type { SandboxUser } from './http/users';
-import { DEFAULT_CHT_VERSION, FIXTURE_APP_SETTINGS } from './settings';
+import { DEFAULT_APP_SETTINGS, DEFAULT_CHT_VERSION, FIXTURE_APP_SETTINGS } from './settings';
 
 export type { AppSettings, OutboundConfig } from './config/app-settings';
 export type { OutboundState } from './cht-core';
@@ -17,9 +18,14 @@ export { FIXTURE_APP_SETTINGS } from './settings';
 export interface ChtSandboxOptions {
   port?: number;
   host?: string;
-  /** app_settings.json to read; ignored when `appSettings` is given. Default: the fixture. */
+  /**
+   * app_settings.json to read; ignored when `appSettings` is given. Default: the project's
+   * cht-config/app_settings.json when it exists, otherwise the stand-in's fixture.
+   */
   appSettingsPath?: string;
   appSettings?: AppSettings;
+  /** Replaces every outbound `destination.base_url` (e.g. a test receiver's URL). */
+  outboundBaseUrl?: string;
   retryIntervalMs?: number;
   outboundTimeoutMs?: number;
   inMemory?: boolean;
@@ -47,12 +53,17 @@ export interface ChtSandbox {
   close(): Promise<void>;
 }
 
+async function loadAppSettings(options: ChtSandboxOptions): Promise<AppSettings> {
+  const defaultPath = existsSync(DEFAULT_APP_SETTINGS) ? DEFAULT_APP_SETTINGS : FIXTURE_APP_SETTINGS;
+  const settings = options.appSettings ?? (await readAppSettings(options.appSettingsPath ?? defaultPath));
+  return options.outboundBaseUrl ? withOutboundBaseUrl(settings, options.outboundBaseUrl) : settings;
+}
+
 export async function startChtSandbox(options: ChtSandboxOptions = {}): Promise<ChtSandbox> {
   const logger = options.logger ?? createLogger('cht-sandbox', 'silent');
   const admin = options.admin ?? { name: 'medic', password: 'password' };
   const core = new ChtCore({
-    appSettings:
-      options.appSettings ?? (await readAppSettings(options.appSettingsPath ?? FIXTURE_APP_SETTINGS)),
+    appSettings: await loadAppSettings(options),
     inMemory: options.inMemory ?? true,
     dataDir: options.dataDir ?? 'data/cht',
     admin,

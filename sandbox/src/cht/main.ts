@@ -19,6 +19,7 @@ export async function main(): Promise<void> {
     port: settings.CHT_SANDBOX_PORT,
     host: settings.CHT_SANDBOX_HOST,
     appSettingsPath,
+    outboundBaseUrl: settings.CHT_SANDBOX_OUTBOUND_BASE_URL,
     inMemory: false,
     dataDir: settings.CHT_SANDBOX_DATA_DIR,
     admin: { name: settings.CHT_SANDBOX_ADMIN_USER, password: settings.CHT_SANDBOX_ADMIN_PASSWORD },

@@ -1,6 +1,6 @@
 // Settings of the CHT stand-in (see the CHT section of .env.example).
 import { resolve } from 'node:path';
-import { loggingSettings, port, positiveInt, secret } from '@cht-openmrs/common';
+import { httpUrl, loggingSettings, port, positiveInt, secret } from '@cht-openmrs/common';
 import { z } from 'zod';
 
 export const REPO_ROOT = resolve(__dirname, '../../..');
@@ -17,6 +17,9 @@ export const chtSandboxSettings = {
   CHT_SANDBOX_ADMIN_PASSWORD: secret(z.string().default('password').describe('CouchDB admin password')),
   CHT_SANDBOX_APP_SETTINGS: z.string().default(DEFAULT_APP_SETTINGS).describe('Path of app_settings.json'),
   CHT_SANDBOX_DATA_DIR: z.string().default(resolve(REPO_ROOT, 'data/cht')).describe('PouchDB folder on disk'),
+  CHT_SANDBOX_OUTBOUND_BASE_URL: httpUrl()
+    .optional()
+    .describe('Replaces every outbound destination.base_url (unset: as app_settings.json says)'),
   CHT_SANDBOX_RETRY_INTERVAL_MS: positiveInt(5 * 60 * 1000).describe('Outbound retry interval (CHT: 5 min)'),
   CHT_SANDBOX_OUTBOUND_TIMEOUT_MS: positiveInt(10_000).describe('Outbound request timeout (CHT: 10 s)'),
   CHT_SANDBOX_VERSION: z

@@ -109,3 +109,14 @@ export function mergeSettings(base: AppSettings, update: Record<string, unknown>
   }
   return out as AppSettings;
 }
+
+/** Every outbound destination pointed at another base URL (tests, and the local stack's addresses). */
+export function withOutboundBaseUrl(settings: AppSettings, baseUrl: string): AppSettings {
+  const outbound = Object.fromEntries(
+    Object.entries(settings.outbound ?? {}).map(([name, config]) => [
+      name,
+      { ...config, destination: { ...config.destination, base_url: baseUrl } },
+    ]),
+  );
+  return { ...settings, outbound };
+}

@@ -1,8 +1,7 @@
 // Outbound push driven by a real app_settings.json outbound section (fixtures/app_settings.json, the
 // reference mediator's config shapes, cht.md §4) to a loopback receiver: exact bodies and headers.
-import { readFileSync } from 'node:fs';
 import { arch, platform } from 'node:os';
-import { type AppSettings, type ChtSandbox, FIXTURE_APP_SETTINGS, startChtSandbox } from '../index';
+import { type ChtSandbox, FIXTURE_APP_SETTINGS, startChtSandbox } from '../index';
 import { call } from '../test-support/client';
 import { type Receiver, startReceiver } from '../test-support/receiver';
 
@@ -12,8 +11,7 @@ let cht: ChtSandbox;
 beforeEach(async () => {
   rx = await startReceiver();
   // Only the destination host changes: the rest of the outbound section is the file's.
-  const text = readFileSync(FIXTURE_APP_SETTINGS, 'utf8').replaceAll('http://127.0.0.1:5001', rx.url);
-  cht = await startChtSandbox({ appSettings: JSON.parse(text) as AppSettings });
+  cht = await startChtSandbox({ appSettingsPath: FIXTURE_APP_SETTINGS, outboundBaseUrl: rx.url });
   await call(cht.url, 'PUT', '/api/v1/credentials/openhim1', {
     body: 'interop-password',
     contentType: 'text/plain',
