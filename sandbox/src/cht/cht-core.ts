@@ -56,7 +56,7 @@ export class ChtCore {
     this.appSettings = options.appSettings;
     this.settings = this.settings.bind(this);
     this.dbs = openDatabases({ inMemory: options.inMemory, dataDir: options.dataDir });
-    this.medic = new MedicStore(this.dbs.medic);
+    this.medic = new MedicStore(this.dbs.medic, this.dbs.sentinel);
     this.credentials = new CredentialStore(this.dbs.vault, options.credentialSecret);
     this.outboundStore = new OutboundStore(this.dbs.sentinel, now);
     this.users = new Users(options.admin);

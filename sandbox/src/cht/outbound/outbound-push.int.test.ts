@@ -93,6 +93,27 @@ describe('§6.1 relevance on the hydrated doc', () => {
     expect(h.rx.bodies('/patient')).toEqual([{ id: 'r1', name: 'Pat' }]);
   });
 
+  it('§6.1: doc.patient and doc.place resolve from shortcodes (fields.patient_id, fields.place_id)', async () => {
+    h = await startHarness((rx) => ({
+      subjects: outboundTo(rx, '/subjects', {
+        patient: 'doc.patient._id',
+        patientParent: 'doc.patient.parent.name',
+        place: 'doc.place._id',
+        placeParent: 'doc.place.parent.name',
+      }),
+    }));
+    const ids = await hierarchy();
+    const person = (await h.call('POST', '/api/v1/people', { body: { name: 'Pat', place: ids.clinic } }))
+      .json as { id: string };
+    await h.cht.sentinelPass();
+    const patientId = (await h.get(person.id)).patient_id;
+    const placeId = (await h.get(ids.clinic)).place_id;
+    await h.save(report({ patient_id: patientId, place_id: placeId }, { _id: 'r-short' }));
+    expect(h.rx.bodies('/subjects')).toEqual([
+      { patient: person.id, patientParent: 'Clinic A', place: ids.clinic, placeParent: 'HC' },
+    ]);
+  });
+
   it('§6.1: a relevant_to that throws on a doc gives no push and no task for any config', async () => {
     h = await startHarness((rx) => ({
       always: outboundTo(rx, '/always', { id: 'doc._id' }, { relevant_to: 'true' }),

@@ -7,7 +7,7 @@ import type { Db, LiveChanges } from '../store/pouch';
 import type { Transitions } from './transitions';
 
 const SEQ_DOC = '_local/sentinel-seq';
-const SKIPPED = /^(_design\/|shortcode-id-length$)/;
+const SKIPPED = /^_design\//;
 
 export class Sentinel {
   private run: Promise<void> = Promise.resolve();

@@ -11,10 +11,14 @@ import { type Db, getOrUndefined } from './databases';
 /** CouchDB-generated ids are 32 hex characters without dashes (§2.2). */
 export const couchId = () => randomBytes(16).toString('hex');
 
+/** The current shortcode length lives in medic-sentinel, out of the medic changes feed. */
 const SHORTCODE_LENGTH_DOC = 'shortcode-id-length';
 
 export class MedicStore implements DocSource {
-  constructor(readonly db: Db) {}
+  constructor(
+    readonly db: Db,
+    private readonly sentinelDb: Db,
+  ) {}
 
   get(id: string): Promise<ChtDoc | undefined> {
     return getOrUndefined(this.db, id);
@@ -41,11 +45,11 @@ export class MedicStore implements DocSource {
   }
 
   async newShortcode(): Promise<string> {
-    const lengthDoc = await this.get(SHORTCODE_LENGTH_DOC);
+    const lengthDoc = await getOrUndefined(this.sentinelDb, SHORTCODE_LENGTH_DOC);
     const current = typeof lengthDoc?.current_length === 'number' ? lengthDoc.current_length : MIN_LENGTH;
     const { code, length } = await generateShortcode((candidate) => this.shortcodeTaken(candidate), current);
     if (length !== current)
-      await this.put({
+      await this.sentinelDb.put({
         _id: SHORTCODE_LENGTH_DOC,
         ...(lengthDoc?._rev ? { _rev: lengthDoc._rev } : {}),
         current_length: length,
