@@ -346,7 +346,7 @@ describe('§6.15 permissions', () => {
     expect(text.headers.get('www-authenticate')).toBe('Basic realm="Medic Web Services"');
   });
 
-  it('§6.15: 403 for missing can_create_records or can_create_people', async () => {
+  it('§6.15: 403 for missing can_create_records, can_create_people or can_edit', async () => {
     const records = await api('POST', '/api/v2/records', {
       auth: basic('analyst', 'pw'),
       body: { _meta: { form: 'X' } },
@@ -359,6 +359,10 @@ describe('§6.15 permissions', () => {
       body: { _meta: { form: 'INTEROP_FOLLOW_UP' }, patient_uuid: 'p' },
     });
     expect(allowed.status).toBe(200);
+    const write = await api('PUT', '/medic/by-entry', { auth: basic('entry', 'pw'), body: { type: 'note' } });
+    expect(write).toMatchObject({ status: 403, json: { code: 403, error: 'Insufficient privileges' } });
+    const read = await api('POST', '/medic/_find', { auth: basic('entry', 'pw'), body: { selector: {} } });
+    expect(read.status).toBe(200);
   });
 
   it('§6.15: offline users are firewalled from _find, hydrate and contacts-by-phone', async () => {

@@ -480,6 +480,15 @@ describe('§6.7 dedup', () => {
     expect(bodies.every((b) => b.pid === saved.patient_id)).toBe(true);
   });
 
+  it('§6.7: a mapping with new Date() pushes on every write even when nothing else changed', async () => {
+    h = await startHarness((rx) => ({
+      cfg: outboundTo(rx, '/x', { id: 'doc._id', at: { expr: 'new Date().toISOString() + Math.random()' } }),
+    }));
+    const first = await h.save(report({}, { _id: 'clock' }));
+    await h.save({ ...report({}), _id: 'clock', _rev: first.rev });
+    expect(h.rx.received).toHaveLength(2);
+  });
+
   it('§6.7: the API-path push has no _rev; Sentinel then pushes again once the record is saved', async () => {
     h = await startHarness((rx) => ({
       cfg: outboundTo(
