@@ -1,5 +1,5 @@
-// The transitions this stand-in runs, in CHT's order (reference cht.md §1.2, §1.4 A):
-// generate_shortcode_on_contacts (Sentinel only), registration, then mark_for_outbound on the hydrated
+// The transitions this stand-in runs, in CHT's order (reference cht.md §1.2, §1.4 A): update_clinics,
+// registration, generate_shortcode_on_contacts (Sentinel only), then mark_for_outbound on the hydrated
 // doc carrying the unsaved edits of the earlier transitions.
 import type { Logger } from '@cht-openmrs/common';
 import { type AppSettings, transitionEnabled } from '../config/app-settings';
@@ -96,9 +96,9 @@ export class Transitions {
   /** Sentinel path: returns the edited doc when a transition changed it (it is then saved). */
   async onChange(saved: ChtDoc): Promise<ChtDoc | undefined> {
     const doc = clone(saved);
-    let changed = await this.shortcodes(doc);
-    changed = (await this.updateClinics(doc)) || changed;
+    let changed = await this.updateClinics(doc);
     changed = (await this.registration(doc)) || changed;
+    changed = (await this.shortcodes(doc)) || changed;
     await this.markForOutbound(doc);
     return changed ? doc : undefined;
   }
