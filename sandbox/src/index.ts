@@ -1,0 +1,2 @@
+// The stand-ins, for other packages' tests, benchmarks and the demo. Never for production.
+export * from './cht';
