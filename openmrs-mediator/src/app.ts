@@ -49,7 +49,12 @@ export function createSyncContext(
     fhir,
     openmrs,
     cht,
-    places: new PlaceDirectory(cht, mapping.openmrsToCht.patients.placeTypes),
+    places: new PlaceDirectory(
+      cht,
+      mapping.openmrsToCht.patients.placeTypes,
+      settings.SYNC_PLACE_CACHE_SECONDS * 1000,
+      Math.min(30_000, settings.SYNC_PLACE_CACHE_SECONDS * 1000),
+    ),
     mapping,
     queue: new RetryQueue(fhir, {
       maxAttempts: settings.RETRY_MAX_ATTEMPTS,

@@ -48,6 +48,12 @@ export const settingsShape = {
   SYNC_OVERLAP_SECONDS: z.coerce.number().int().min(0).default(2).describe('How far back each scan re-reads'),
   SYNC_MAX_RUN_SECONDS: positiveInt(50).describe('A run stops here and the next one resumes'),
   SYNC_LEASE_SECONDS: positiveInt(120).describe('How long a run holds the lease'),
+  SYNC_PLACE_CACHE_SECONDS: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .default(600)
+    .describe('How long the index of CHT places is kept'),
   RETRY_MAX_ATTEMPTS: positiveInt(8).describe('Attempts before a failing item is parked'),
   RETRY_BASE_DELAY_SECONDS: positiveInt(60).describe('Delay before the first retry; doubles each time'),
   RETRY_MAX_DELAY_SECONDS: positiveInt(6 * 3600).describe('Longest delay between retries'),

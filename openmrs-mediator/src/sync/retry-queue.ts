@@ -86,13 +86,14 @@ export class RetryQueue {
     );
   }
 
-  /** Items whose next attempt is due, oldest first. */
-  async due(now = new Date()): Promise<QueuedItem[]> {
-    const tasks = await this.fhir.searchAll('Task', { status: 'requested', _count: 100 });
-    return tasks
-      .map(toItem)
-      .filter((item) => Date.parse(item.nextAttempt) <= now.getTime())
-      .sort((a, b) => a.nextAttempt.localeCompare(b.nextAttempt));
+  /** Every open item (queued, waiting or parked): read once per run. */
+  async open(): Promise<QueuedItem[]> {
+    const tasks = await this.fhir.searchAll('Task', {
+      status: 'requested,on-hold,failed',
+      code: `${STREAM_SYSTEM}|`,
+      _count: 100,
+    });
+    return tasks.map(toItem);
   }
 
   /** Makes the items held for this patient due now. Returns how many. */

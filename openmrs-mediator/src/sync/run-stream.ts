@@ -60,16 +60,23 @@ function count(counts: StreamCounts, result: ItemResult, error?: string): void {
   } else counts[result] += 1;
 }
 
+/**
+ * Runs the stream over what changed since `cursor`, then retries its due items. `open` holds every open
+ * queue item, read once for the run: an item that succeeds through its changes also leaves the queue.
+ */
 export async function runStream<T extends Resource>(
   context: SyncContext,
   stream: Stream<T>,
   cursor: Cursor,
-  due: QueuedItem[],
+  open: QueuedItem[],
   deadline: number,
   saveCursor: (cursor: Cursor) => Promise<void>,
 ): Promise<{ counts: StreamCounts; cursor: Cursor }> {
   const counts = emptyCounts();
   const tracker = new CursorTracker(cursor, context.limits.overlapMs);
+  const queued = new Map(
+    open.filter((item) => item.stream === stream.name).map((item) => [item.focus, item]),
+  );
   await scanChanges<T>({
     tracker,
     query: (since) => stream.changes(context, since),
@@ -87,37 +94,45 @@ export async function runStream<T extends Resource>(
             stream.sync(context, resource),
           );
           count(counts, result, error);
-          if (result === 'interrupted') tracker.markUnhandled(resource);
-          else tracker.markHandled(resource);
+          if (result === 'interrupted') return tracker.markUnhandled(resource);
+          tracker.markHandled(resource);
+          const item = queued.get(focus);
+          if (item && succeeded(result)) {
+            await context.queue.done(item);
+            queued.delete(focus);
+          }
         },
       );
       return counts.interrupted ? 'stop' : 'continue';
     },
   });
-  if (!counts.interrupted) await retryDue(context, stream, counts, deadline);
+  if (!counts.interrupted) await retryDue(context, stream, [...queued.values()], counts, deadline);
   return { counts, cursor: tracker.result() };
 }
 
+function succeeded(result: ItemResult): result is ItemOutcome {
+  return result === 'created' || result === 'updated' || result === 'skipped';
+}
+
+/** Retries the stream's queued items whose next attempt is due, oldest first (parked and waiting ones wait). */
 async function retryDue<T extends Resource>(
   context: SyncContext,
   stream: Stream<T>,
+  open: QueuedItem[],
   counts: StreamCounts,
   deadline: number,
 ) {
-  const due = (await context.queue.due()).filter((item) => item.stream === stream.name);
+  const now = Date.now();
+  const due = open
+    .filter((item) => item.task.status === 'requested' && Date.parse(item.nextAttempt) <= now)
+    .sort((a, b) => a.nextAttempt.localeCompare(b.nextAttempt));
   for (const item of due) {
     if (Date.now() > deadline || counts.interrupted) return;
     const { result, error } = await attempt(context, stream, item.focus, () =>
       stream.retry(context, item.focus),
     );
-    if (result === 'interrupted') {
-      count(counts, result, error);
-      return;
-    }
     counts.retried += 1;
-    if (result !== 'failed' && result !== 'waiting') {
-      count(counts, result);
-      await context.queue.done(item);
-    } else counts[result] += 1;
+    count(counts, result, error);
+    if (succeeded(result)) await context.queue.done(item);
   }
 }

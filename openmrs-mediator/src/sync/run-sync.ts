@@ -62,7 +62,7 @@ export async function runSync(
     return { ...report, outcome: 'skipped', reason: error.message };
   }
   const deadline = started + options.maxRunSeconds * 1000;
-  const due = await context.queue.due();
+  const open = await context.queue.open();
 
   const run = async <T extends Resource>(stream: Stream<T>) => {
     const cursor = state.cursors[stream.name] ?? { since: EPOCH, seen: {} };
@@ -70,7 +70,7 @@ export async function runSync(
       state = await states.save({ ...state, cursors: { ...state.cursors, [stream.name]: next } });
     };
     try {
-      const { counts, cursor: last } = await runStream(context, stream, cursor, due, deadline, save);
+      const { counts, cursor: last } = await runStream(context, stream, cursor, open, deadline, save);
       await save(last);
       report.streams[stream.name] = counts;
       report.complete &&= !counts.interrupted && Date.now() <= deadline;

@@ -10,6 +10,7 @@ import type { SandboxUser } from './http/users';
 import { DEFAULT_APP_SETTINGS, DEFAULT_CHT_VERSION, FIXTURE_APP_SETTINGS } from './settings';
 
 export type { AppSettings, OutboundConfig } from './config/app-settings';
+export { readAppSettings } from './config/app-settings';
 export type { OutboundState } from './cht-core';
 export type { PushAttempt } from './outbound/outbound-engine';
 export type { SandboxUser } from './http/users';
