@@ -5,6 +5,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { parse } from 'dotenv';
+import { prettyFactory } from 'pino-pretty';
 
 interface Service {
   name: string;
@@ -43,6 +44,8 @@ const LOCAL_STACK = {
   CHT_URL: 'http://127.0.0.1:5988',
   CHT_MEDIATOR_HOST: '127.0.0.1',
   OPENMRS_MEDIATOR_HOST: '127.0.0.1',
+  // cht-config pushes to the compose host openhim-core: locally, to the OpenHIM stand-in's router
+  CHT_SANDBOX_OUTBOUND_BASE_URL: 'http://127.0.0.1:5001',
 };
 
 /** .env.example, with the local stack's addresses, overridden by .env, overridden by the environment. */
@@ -55,9 +58,30 @@ const environment = localEnvironment();
 const children: ChildProcess[] = [];
 const width = Math.max(...services.map((s) => s.name.length));
 
+/** JSON log lines become one readable line each (set LOG_FORMAT=json to keep them as they are). */
+const pretty =
+  environment.LOG_FORMAT === 'json'
+    ? undefined
+    : prettyFactory({
+        colorize: process.stdout.isTTY,
+        translateTime: 'HH:MM:ss',
+        ignore: 'pid,hostname,service,name',
+        singleLine: true,
+        errorLikeObjectKeys: ['err'],
+      });
+
+function readable(line: string): string {
+  if (!pretty || !line.startsWith('{')) return line;
+  try {
+    return pretty(line).trimEnd();
+  } catch {
+    return line;
+  }
+}
+
 function prefixLines(name: string, stream: NodeJS.ReadableStream): void {
   const label = `[${name.padEnd(width)}]`;
-  createInterface({ input: stream }).on('line', (line) => console.log(`${label} ${line}`));
+  createInterface({ input: stream }).on('line', (line) => console.log(`${label} ${readable(line)}`));
 }
 
 function start(service: Service): void {
