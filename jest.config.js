@@ -4,4 +4,6 @@ const packages = require('./package.json').workspaces;
 module.exports = {
   projects: packages.map((p) => `<rootDir>/${p}/jest.config.js`),
   reporters: ['default', '<rootDir>/scripts/jest-summary-reporter.js'],
+  // A global option: jest ignores it in the projects' own configs.
+  testTimeout: 30000,
 };

@@ -12,9 +12,10 @@ module.exports = function packageConfig(dir) {
     transform: {
       '^.+\\.ts$': ['ts-jest', { tsconfig: path.join(__dirname, 'tsconfig.base.json') }],
     },
+    // Applies when a package runs its own tests; the root config sets it for `npm test` (a global option).
+    testTimeout: 30000,
     moduleNameMapper: {
       '^@cht-openmrs/(.*)$': path.join(__dirname, '$1/src/index.ts'),
     },
-    testTimeout: 30000,
   };
 };

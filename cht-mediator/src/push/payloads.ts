@@ -120,8 +120,14 @@ export function parsePatientPush(body: unknown): ChtPatient {
     'doc.date_of_birth',
     problems,
   );
+  const openmrsUuid = text(doc, 'external_id', 'doc.external_id', problems, false);
   if (problems.length > 0 || !docId || !name) fail(problems, 'patient');
-  return { docId, name, lineage: lineageOf(doc.parent), ...defined({ shortcode, phone, sex, birthDate }) };
+  return {
+    docId,
+    name,
+    lineage: lineageOf(doc.parent),
+    ...defined({ shortcode, phone, sex, birthDate, openmrsUuid }),
+  };
 }
 
 /** `POST /cht/patient_ids`: `{doc: {patient_id, external_id}}`, external_id being the OpenMRS patient uuid. */
