@@ -252,14 +252,18 @@ function included(store: Store, page: Resource[], query: URLSearchParams): Resou
     const [sourceType, param] = spec.split(':');
     const sources = page.filter((r) => r.resourceType === sourceType).map((r) => r.id as string);
     if (!param || sources.length === 0) continue;
-    load(
-      store.db
-        .prepare(
-          `SELECT t.json FROM resources s JOIN idx_reference x ON x.resource = s.rowid JOIN resources t ON (t.type || '/' || t.id) = x.target
-           WHERE s.type = ? AND s.id IN (${sources.map(() => '?').join(',')}) AND x.param = ? AND t.deleted = 0`,
-        )
-        .all(sourceType, ...sources, param) as { json: string }[],
-    );
+    const targets = store.db
+      .prepare(
+        `SELECT DISTINCT x.target FROM resources s JOIN idx_reference x ON x.resource = s.rowid
+         WHERE s.type = ? AND s.id IN (${sources.map(() => '?').join(',')}) AND x.param = ?`,
+      )
+      .pluck()
+      .all(sourceType, ...sources, param) as string[];
+    for (const target of targets) {
+      const [type = '', id = ''] = target.split('/');
+      const row = store.current(type, id);
+      if (row && !row.deleted) load([row]);
+    }
   }
   for (const spec of query.getAll('_revinclude')) {
     const [sourceType, param] = spec.split(':');

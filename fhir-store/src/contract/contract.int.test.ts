@@ -1,0 +1,282 @@
+// The contract our mediators rely on (hapi-fhir-and-fhir-store.md §0, §1). The server comes from
+// FHIR_CONTRACT_URL, so the same suite can run against a real HAPI; unset, it runs the embedded store.
+import axios, { type AxiosInstance } from 'axios';
+import type { Bundle, Encounter, Observation, OperationOutcome, Patient } from 'fhir/r4';
+import { FhirClient, FhirGoneError, FhirVersionConflictError } from '@cht-openmrs/common';
+import { startFhirStore, type RunningFhirStore } from '../index';
+
+const external = process.env.FHIR_CONTRACT_URL;
+let store: RunningFhirStore | undefined;
+let base: string;
+let http: AxiosInstance;
+let fhir: FhirClient;
+const run = Math.random().toString(36).slice(2, 8); // keeps runs apart on a shared server
+
+beforeAll(async () => {
+  store = external ? undefined : await startFhirStore({ pageLifetimeMs: 1500 });
+  base = external ?? (store as RunningFhirStore).url;
+  http = axios.create({
+    baseURL: base,
+    validateStatus: () => true,
+    headers: { 'Content-Type': 'application/fhir+json' },
+  });
+  fhir = new FhirClient({ baseURL: base, retries: 0 });
+});
+afterAll(() => store?.close());
+
+const patient = (value: string): Patient => ({
+  resourceType: 'Patient',
+  identifier: [{ system: `urn:test:${run}`, value }],
+  name: [{ family: 'Test' }],
+});
+const diagnostics = (body: unknown) =>
+  ((body as OperationOutcome).issue ?? []).map((i) => i.diagnostics).join(' ');
+
+describe('create, read, update, delete', () => {
+  it('assigns the id on create (a body id is ignored) and answers 201 with Location, ETag and versionId 1', async () => {
+    const response = await http.post('/Patient', { ...patient('c1'), id: 'mine' });
+    expect(response.status).toBe(201);
+    expect(response.headers['content-type']).toMatch(/^application\/fhir\+json/);
+    expect(response.data.id).not.toBe('mine');
+    expect(response.headers.etag).toBe('W/"1"');
+    expect(response.headers.location).toMatch(new RegExp(`/Patient/${response.data.id}/_history/1$`));
+    expect(response.data.meta).toMatchObject({ versionId: '1', lastUpdated: expect.any(String) });
+  });
+
+  it('creates with a client id on PUT (201), updates on the next PUT (200, version 2), and refuses purely numeric ids', async () => {
+    const id = `cht-${run}-1`;
+    const first = await http.put(`/Patient/${id}`, { ...patient('u1'), id });
+    const second = await http.put(`/Patient/${id}`, { ...patient('u1'), id, gender: 'female' });
+    expect([first.status, second.status]).toEqual([201, 200]);
+    expect(second.data.meta.versionId).toBe('2');
+    const numeric = await http.put('/Patient/987654321', { ...patient('u2'), id: '987654321' });
+    expect(numeric.status).toBe(400);
+    expect(diagnostics(numeric.data)).toMatch(/HAPI-0960/);
+  });
+
+  it('makes no new version for an update that changes nothing', async () => {
+    const id = `same-${run}`;
+    await http.put(`/Patient/${id}`, { ...patient('s1'), id });
+    const again = await http.put(`/Patient/${id}`, { ...patient('s1'), id });
+    expect(again.data.meta.versionId).toBe('1');
+  });
+
+  it('answers 409 to an If-Match that is not the current version', async () => {
+    const { resource } = await fhir.create(patient('v1'));
+    await fhir.update({ ...resource, gender: 'male' }, { ifMatch: '1' });
+    await expect(fhir.update({ ...resource, gender: 'other' }, { ifMatch: '1' })).rejects.toBeInstanceOf(
+      FhirVersionConflictError,
+    );
+    const stale = await http.put(
+      `/Patient/${resource.id}`,
+      { ...resource, gender: 'other' },
+      { headers: { 'If-Match': 'W/"1"' } },
+    );
+    expect(stale.status).toBe(409);
+  });
+
+  it('soft-deletes: a later read answers 410, history keeps every version, vread reads an old one', async () => {
+    const { resource } = await fhir.create(patient('d1'));
+    expect((await http.delete(`/Patient/${resource.id}`)).status).toBe(200);
+    await expect(fhir.read('Patient', resource.id as string)).rejects.toBeInstanceOf(FhirGoneError);
+    expect((await http.get(`/Patient/${resource.id}/_history/1`)).data.id).toBe(resource.id);
+    const history = (await http.get(`/Patient/${resource.id}/_history`)).data as Bundle;
+    expect(history.entry).toHaveLength(2);
+    expect((await http.get('/Patient/does-not-exist')).status).toBe(404);
+  });
+
+  it('refuses a reference to a missing resource (400 HAPI-1094), and a delete of a referenced one (409)', async () => {
+    const missing = await http.post('/Observation', {
+      resourceType: 'Observation',
+      status: 'final',
+      code: { text: 'x' },
+      subject: { reference: 'Patient/nope' },
+    });
+    expect(missing.status).toBe(400);
+    expect(diagnostics(missing.data)).toMatch(
+      /HAPI-1094: Resource Patient\/nope not found, specified in path: Observation.subject/,
+    );
+    const { resource } = await fhir.create(patient('r1'));
+    await fhir.create<Observation>({
+      resourceType: 'Observation',
+      status: 'final',
+      code: { text: 'x' },
+      subject: { reference: `Patient/${resource.id}` },
+    });
+    expect((await http.delete(`/Patient/${resource.id}`)).status).toBe(409);
+  });
+});
+
+describe('conditional writes', () => {
+  it('returns the existing resource on a conditional create that matches (200), and refuses several matches (412)', async () => {
+    const criteria = `identifier=urn:test:${run}|k1`;
+    const first = await fhir.create(patient('k1'), { ifNoneExist: criteria });
+    const second = await fhir.create(patient('k1'), { ifNoneExist: criteria });
+    expect([first.created, second.created]).toEqual([true, false]);
+    expect(second.resource.id).toBe(first.resource.id);
+    await fhir.create(patient('k2'));
+    await fhir.create(patient('k2'));
+    const several = await http.post('/Patient', patient('k2'), {
+      headers: { 'If-None-Exist': `identifier=urn:test:${run}|k2` },
+    });
+    expect(several.status).toBe(412);
+  });
+
+  it('makes exactly one resource from many identical conditional creates at once', async () => {
+    const criteria = `identifier=urn:test:${run}|race`;
+    const results = await Promise.all(
+      Array.from({ length: 25 }, () => fhir.create(patient('race'), { ifNoneExist: criteria })),
+    );
+    expect(new Set(results.map((r) => r.resource.id)).size).toBe(1);
+    expect(results.filter((r) => r.created)).toHaveLength(1);
+  });
+
+  it('updates the one match of a conditional update, and creates when none matches', async () => {
+    const created = await fhir.conditionalUpdate(patient('cu'), { identifier: `urn:test:${run}|cu` });
+    const updated = await fhir.conditionalUpdate(
+      { ...patient('cu'), gender: 'male' },
+      { identifier: `urn:test:${run}|cu` },
+    );
+    expect([created.created, updated.created]).toEqual([true, false]);
+    expect(updated.resource.id).toBe(created.resource.id);
+  });
+});
+
+describe('search', () => {
+  it('matches identifiers as system|value, |value and value', async () => {
+    await fhir.create(patient('s-1'));
+    await fhir.create({ resourceType: 'Patient', identifier: [{ value: `bare-${run}` }] });
+    expect(await fhir.searchAll('Patient', { identifier: `urn:test:${run}|s-1` })).toHaveLength(1);
+    expect(await fhir.searchAll('Patient', { identifier: `s-1` })).toHaveLength(1);
+    expect(await fhir.searchAll('Patient', { identifier: `|bare-${run}` })).toHaveLength(1);
+    expect(await fhir.searchAll('Patient', { identifier: `|s-1` })).toHaveLength(0);
+  });
+
+  it('filters by _lastUpdated with prefixes and sorts by it', async () => {
+    const before = new Date().toISOString();
+    const { resource } = await fhir.create({
+      ...patient('lu'),
+      meta: { tag: [{ system: `urn:tag:${run}`, code: 'x' }] },
+    });
+    const found = await fhir.searchAll('Patient', {
+      _lastUpdated: `ge${before}`,
+      _tag: `urn:tag:${run}|x`,
+      _sort: '-_lastUpdated',
+    });
+    expect(found.map((p) => p.id)).toEqual([resource.id]);
+    expect(
+      await fhir.searchAll('Patient', { _lastUpdated: `lt${before}`, _tag: `urn:tag:${run}|x` }),
+    ).toHaveLength(0);
+  });
+
+  it('answers 400 naming an unknown search parameter', async () => {
+    const response = await http.get('/Patient?nonsense=1');
+    expect(response.status).toBe(400);
+    expect(diagnostics(response.data)).toMatch(/nonsense/);
+  });
+
+  it('pages through _getpages links exactly as given, and answers 410 once the stored search expires', async () => {
+    const tag = `urn:page:${run}`;
+    for (let i = 0; i < 7; i += 1)
+      await fhir.create({ ...patient(`p${i}`), meta: { tag: [{ system: tag, code: 'p' }] } });
+    const first = await fhir.search('Patient', { _tag: `${tag}|p`, _count: 3, _total: 'accurate' });
+    expect(first.total).toBe(7);
+    const next = first.link?.find((l) => l.relation === 'next')?.url as string;
+    expect(next).toMatch(/\?_getpages=[^&]+&_getpagesoffset=3&_count=3/);
+    expect(await fhir.searchAll('Patient', { _tag: `${tag}|p`, _count: 3 })).toHaveLength(7);
+    if (external) return; // HAPI keeps searches for 60 minutes
+    await new Promise((resolve) => setTimeout(resolve, 1600));
+    const expired = await axios.get(next, { validateStatus: () => true });
+    expect(expired.status).toBe(410);
+    expect(diagnostics(expired.data)).toMatch(/HAPI-0417/);
+  });
+
+  it('includes referenced and referencing resources, marked as include', async () => {
+    const { resource: subject } = await fhir.create(patient('inc'));
+    const { resource: encounter } = await fhir.create<Encounter>({
+      resourceType: 'Encounter',
+      status: 'finished',
+      class: { code: 'HH' },
+      subject: { reference: `Patient/${subject.id}` },
+    });
+    await fhir.create<Observation>({
+      resourceType: 'Observation',
+      status: 'final',
+      code: { text: 'w' },
+      encounter: { reference: `Encounter/${encounter.id}` },
+    });
+    const bundle = await fhir.search('Encounter', {
+      _id: encounter.id as string,
+      _revinclude: 'Observation:encounter',
+      _include: 'Encounter:patient',
+    });
+    expect(bundle.entry?.map((e) => [e.resource?.resourceType, e.search?.mode])).toEqual([
+      ['Encounter', 'match'],
+      expect.arrayContaining(['include']),
+      expect.arrayContaining(['include']),
+    ]);
+    expect(new Set(bundle.entry?.map((e) => e.resource?.resourceType))).toEqual(
+      new Set(['Encounter', 'Observation', 'Patient']),
+    );
+    expect(await fhir.searchAll('Observation', { encounter: `Encounter/${encounter.id}` })).toHaveLength(1);
+  });
+});
+
+describe('bundles', () => {
+  it('writes a transaction atomically, resolving urn:uuid references', async () => {
+    const response = await fhir.transaction([
+      { fullUrl: 'urn:uuid:p', resource: patient('tx'), request: { method: 'POST', url: 'Patient' } },
+      {
+        resource: {
+          resourceType: 'Encounter',
+          status: 'finished',
+          class: { code: 'HH' },
+          subject: { reference: 'urn:uuid:p' },
+        } as Encounter,
+        request: { method: 'POST', url: 'Encounter' },
+      },
+    ]);
+    expect(response.entry?.map((e) => e.response?.status)).toEqual(['201 Created', '201 Created']);
+    const encounterId = response.entry?.[1]?.response?.location?.split('/')[1] as string;
+    const stored = await fhir.read('Encounter', encounterId);
+    expect(stored.subject?.reference).toBe(
+      `Patient/${response.entry?.[0]?.response?.location?.split('/')[1]}`,
+    );
+
+    const failing = await http.post('', {
+      resourceType: 'Bundle',
+      type: 'transaction',
+      entry: [
+        { resource: patient('tx-rollback'), request: { method: 'POST', url: 'Patient' } },
+        {
+          resource: {
+            resourceType: 'Observation',
+            status: 'final',
+            code: { text: 'x' },
+            subject: { reference: 'Patient/missing' },
+          },
+          request: { method: 'POST', url: 'Observation' },
+        },
+      ],
+    });
+    expect(failing.status).toBe(400);
+    expect(await fhir.searchAll('Patient', { identifier: `urn:test:${run}|tx-rollback` })).toHaveLength(0);
+  });
+
+  it('runs batch entries on their own', async () => {
+    const response = await fhir.batch([
+      { resource: patient('b1'), request: { method: 'POST', url: 'Patient' } },
+      {
+        resource: {
+          resourceType: 'Observation',
+          status: 'final',
+          code: { text: 'x' },
+          subject: { reference: 'Patient/missing' },
+        } as Observation,
+        request: { method: 'POST', url: 'Observation' },
+      },
+    ]);
+    expect(response.entry?.map((e) => e.response?.status.slice(0, 3))).toEqual(['201', '400']);
+    expect(await fhir.searchAll('Patient', { identifier: `urn:test:${run}|b1` })).toHaveLength(1);
+  });
+});
