@@ -1,5 +1,8 @@
-// `npm test` at the root runs every package's tests in one jest run.
-const packages = require('./package.json').workspaces;
+// `npm test` at the root runs every package's tests in one jest run (packages with a jest.config.js).
+const { existsSync } = require('node:fs');
+const packages = require('./package.json').workspaces.filter((p) =>
+  existsSync(`${__dirname}/${p}/jest.config.js`),
+);
 
 module.exports = {
   projects: packages.map((p) => `<rootDir>/${p}/jest.config.js`),

@@ -52,6 +52,8 @@ export class Store {
     this.db = new Database(file);
     this.db.pragma('journal_mode = WAL');
     this.db.pragma('synchronous = NORMAL');
+    // Index values are stored normalised (lower case), so LIKE 'prefix%' may use the indexes.
+    this.db.pragma('case_sensitive_like = ON');
     this.db.exec(SCHEMA);
     const db = this.db;
     this.statements = {

@@ -98,7 +98,7 @@ function rangeCondition(param: string, values: string[]): Condition {
     }
   });
   return {
-    sql: `EXISTS (SELECT 1 FROM idx_date d WHERE d.resource = r.rowid AND d.param = ? AND (${parts.map((p) => p.sql).join(' OR ')}))`,
+    sql: `r.rowid IN (SELECT d.resource FROM idx_date d WHERE d.param = ? AND (${parts.map((p) => p.sql).join(' OR ')}))`,
     args: [param, ...parts.flatMap((p) => p.args)],
   };
 }
@@ -113,8 +113,11 @@ function tokenCondition(param: string, values: string[], negate: boolean): Condi
     if (code === '') return { sql: 't.system = ?', args: [system] };
     return { sql: '(t.system = ? AND t.value = ?)', args: [system, code] };
   });
-  const exists = `EXISTS (SELECT 1 FROM idx_token t WHERE t.resource = r.rowid AND t.param = ? AND (${parts.map((p) => p.sql).join(' OR ')}))`;
-  return { sql: negate ? `NOT ${exists}` : exists, args: [param, ...parts.flatMap((p) => p.args)] };
+  const rows = `(SELECT t.resource FROM idx_token t WHERE t.param = ? AND (${parts.map((p) => p.sql).join(' OR ')}))`;
+  return {
+    sql: `r.rowid ${negate ? 'NOT IN' : 'IN'} ${rows}`,
+    args: [param, ...parts.flatMap((p) => p.args)],
+  };
 }
 
 function referenceCondition(
@@ -132,7 +135,7 @@ function referenceCondition(
     return types.map((type) => `${type}/${plain}`);
   });
   return {
-    sql: `EXISTS (SELECT 1 FROM idx_reference x WHERE x.resource = r.rowid AND x.param = ? AND x.target IN (${wanted.map(() => '?').join(',')}))`,
+    sql: `r.rowid IN (SELECT x.resource FROM idx_reference x WHERE x.param = ? AND x.target IN (${wanted.map(() => '?').join(',')}))`,
     args: [param, ...wanted],
   };
 }
@@ -146,7 +149,7 @@ function stringCondition(param: string, values: string[], modifier: string | und
     return { sql: "s.value LIKE ? ESCAPE '\\'", args: [`${escape(text)}%`] };
   });
   return {
-    sql: `EXISTS (SELECT 1 FROM idx_string s WHERE s.resource = r.rowid AND s.param = ? AND (${parts.map((p) => p.sql).join(' OR ')}))`,
+    sql: `r.rowid IN (SELECT s.resource FROM idx_string s WHERE s.param = ? AND (${parts.map((p) => p.sql).join(' OR ')}))`,
     args: [param, ...parts.flatMap((p) => p.args)],
   };
 }
@@ -218,7 +221,14 @@ export function matchingRows(store: Store, type: string, query: URLSearchParams)
       '1437',
       `Sorting by "${sort}" is not supported here; use _lastUpdated, -_lastUpdated, _id or -_id`,
     );
-  const where = ['r.type = ?', 'r.deleted = 0', ...conditions.map((c) => c.sql)].join(' AND ');
+  // With a condition on an index table, let its (small) rowid list drive the query: `+r.type` keeps
+  // SQLite from walking every resource of the type through the (type, lastUpdated) index instead.
+  const indexed = conditions.some((c) => c.sql.startsWith('r.rowid IN'));
+  const where = [
+    indexed ? '+r.type = ?' : 'r.type = ?',
+    'r.deleted = 0',
+    ...conditions.map((c) => c.sql),
+  ].join(' AND ');
   const rows = store.db
     .prepare(`SELECT r.rowid AS rowid FROM resources r WHERE ${where} ORDER BY ${order}`)
     .raw()

@@ -1,0 +1,88 @@
+// Outbound-push requests per second the CHT mediator sustains, for patients and for reports with five
+// observations, with the embedded FHIR store behind it. Mediator and store run in this process; the load
+// generator too (2 cores in all). Run: npm run cht-mediator -w bench   (COUNT=2000 by default)
+import { Agent } from 'node:http';
+import axios from 'axios';
+import { createLogger, listen, loadSettings, serverUrl } from '@cht-openmrs/common';
+import { startFhirStore } from '@cht-openmrs/fhir-store';
+import { createApp } from '../cht-mediator/src/app';
+import { settingsShape } from '../cht-mediator/src/settings';
+import { line, percentile, pool, timed } from './measure';
+
+const COUNT = Number(process.env.COUNT ?? 2000);
+const CONCURRENCY = Number(process.env.CONCURRENCY ?? 8);
+const CONCEPTS = ['5089', '5090', '5088', '5085', '5086'].map((id) => id.padEnd(36, 'A'));
+
+async function main() {
+  const store = await startFhirStore();
+  const settings = loadSettings(settingsShape, {
+    CHT_MEDIATOR_USERNAME: 'bench',
+    CHT_MEDIATOR_PASSWORD: 'bench-password',
+    FHIR_URL: store.url,
+    LOG_LEVEL: 'silent',
+  });
+  const server = await listen(createApp(settings, createLogger('bench', 'silent')), 0, '127.0.0.1');
+  const http = axios.create({
+    baseURL: serverUrl(server),
+    auth: { username: 'bench', password: 'bench-password' },
+    httpAgent: new Agent({ keepAlive: true, maxSockets: CONCURRENCY }),
+  });
+  console.log(
+    `cht-mediator benchmark: ${COUNT} patients, then ${COUNT} reports of ${CONCEPTS.length} observations, ${CONCURRENCY} pushes in flight`,
+  );
+
+  const run = async (label: string, push: (i: number) => Promise<unknown>) => {
+    const latencies: number[] = [];
+    const { seconds } = await timed(() =>
+      pool(COUNT, CONCURRENCY, async (i) => {
+        const started = process.hrtime.bigint();
+        await push(i);
+        latencies.push(Number(process.hrtime.bigint() - started) / 1e6);
+      }),
+    );
+    latencies.sort((a, b) => a - b);
+    line(
+      label,
+      `${Math.round(COUNT / seconds)} pushes/s (p50 ${percentile(latencies, 50).toFixed(1)} ms, p95 ${percentile(latencies, 95).toFixed(1)} ms)`,
+    );
+  };
+
+  await run('patient pushes (new patients)', (i) =>
+    http.post('/cht/patient', {
+      doc: {
+        _id: `person-${i}`,
+        name: `Bench Person ${i}`,
+        phone: '+254700000000',
+        sex: 'female',
+        date_of_birth: '1990-01-01',
+        patient_id: String(10000 + i),
+      },
+    }),
+  );
+  await run('report pushes (5 observations each)', (i) =>
+    http.post('/cht/encounter', {
+      id: `report-${i}`,
+      form: 'referral',
+      patient_uuid: `person-${i}`,
+      reported_date: 1717236000000 + i,
+      observations: CONCEPTS.map((code, n) => ({ code, valueDecimal: 36 + n })),
+    }),
+  );
+  await run('repeated report pushes (unchanged: no writes)', (i) =>
+    http.post('/cht/encounter', {
+      id: `report-${i}`,
+      form: 'referral',
+      patient_uuid: `person-${i}`,
+      reported_date: 1717236000000 + i,
+      observations: CONCEPTS.map((code, n) => ({ code, valueDecimal: 36 + n })),
+    }),
+  );
+  server.close();
+  await store.close();
+  process.exit(0);
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});
