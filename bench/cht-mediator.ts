@@ -59,24 +59,15 @@ async function main() {
       },
     }),
   );
-  await run('report pushes (5 observations each)', (i) =>
-    http.post('/cht/encounter', {
-      id: `report-${i}`,
-      form: 'referral',
-      patient_uuid: `person-${i}`,
-      reported_date: 1717236000000 + i,
-      observations: CONCEPTS.map((code, n) => ({ code, valueDecimal: 36 + n })),
-    }),
-  );
-  await run('repeated report pushes (unchanged: no writes)', (i) =>
-    http.post('/cht/encounter', {
-      id: `report-${i}`,
-      form: 'referral',
-      patient_uuid: `person-${i}`,
-      reported_date: 1717236000000 + i,
-      observations: CONCEPTS.map((code, n) => ({ code, valueDecimal: 36 + n })),
-    }),
-  );
+  const report = (i: number) => ({
+    id: `report-${i}`,
+    form: 'referral',
+    patient_uuid: `person-${i}`,
+    reported_date: 1717236000000 + i,
+    observations: CONCEPTS.map((code, n) => ({ code, valueDecimal: 36 + n })),
+  });
+  await run('report pushes (5 observations each)', (i) => http.post('/cht/encounter', report(i)));
+  await run('repeated report pushes (unchanged: no writes)', (i) => http.post('/cht/encounter', report(i)));
   server.close();
   await store.close();
   process.exit(0);

@@ -5,7 +5,7 @@ import {
   listen,
   loadSettings,
   redactSettings,
-  startMediator,
+  startMediatorIfConfigured,
   stopOnSignals,
 } from '@cht-openmrs/common';
 import { createApp } from './app';
@@ -18,19 +18,7 @@ export async function main(): Promise<void> {
   logger.info({ settings: redactSettings(settingsShape, settings) }, 'starting');
   const server = await listen(createApp(settings, logger), settings.CHT_MEDIATOR_PORT);
   logger.info(`CHT mediator listening on port ${settings.CHT_MEDIATOR_PORT}`);
-  const openhim = settings.OPENHIM_API_URL
-    ? startMediator(
-        {
-          apiURL: settings.OPENHIM_API_URL,
-          username: settings.OPENHIM_USERNAME,
-          password: settings.OPENHIM_PASSWORD,
-          trustSelfSigned: settings.OPENHIM_TRUST_SELF_SIGNED,
-        },
-        mediatorConfig(settings),
-        { logger },
-      )
-    : undefined;
-  if (!openhim) logger.info('OPENHIM_API_URL not set: running without OpenHIM');
+  const openhim = startMediatorIfConfigured(settings, mediatorConfig(settings), logger);
   stopOnSignals(logger, async () => {
     openhim?.stop();
     await closeServer(server);

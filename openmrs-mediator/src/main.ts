@@ -5,7 +5,7 @@ import {
   listen,
   loadSettings,
   redactSettings,
-  startMediator,
+  startMediatorIfConfigured,
   stopOnSignals,
   loadMapping,
 } from '@cht-openmrs/common';
@@ -21,19 +21,7 @@ export async function main(): Promise<void> {
   const context = createSyncContext(settings, mapping, logger);
   const server = await listen(createApp(settings, context, logger), settings.OPENMRS_MEDIATOR_PORT);
   logger.info(`OpenMRS mediator listening on port ${settings.OPENMRS_MEDIATOR_PORT}`);
-  const openhim = settings.OPENHIM_API_URL
-    ? startMediator(
-        {
-          apiURL: settings.OPENHIM_API_URL,
-          username: settings.OPENHIM_USERNAME,
-          password: settings.OPENHIM_PASSWORD,
-          trustSelfSigned: settings.OPENHIM_TRUST_SELF_SIGNED,
-        },
-        mediatorConfig(settings),
-        { logger },
-      )
-    : undefined;
-  if (!openhim) logger.info('OPENHIM_API_URL not set: running without OpenHIM');
+  const openhim = startMediatorIfConfigured(settings, mediatorConfig(settings), logger);
   stopOnSignals(logger, async () => {
     openhim?.stop();
     await closeServer(server);

@@ -166,3 +166,30 @@ export function startMediator(
     },
   };
 }
+
+/** OpenHIM settings as every mediator reads them (see `openhimSettings`). */
+export interface OpenhimSettingValues {
+  OPENHIM_API_URL?: string | undefined;
+  OPENHIM_USERNAME: string;
+  OPENHIM_PASSWORD: string;
+  OPENHIM_TRUST_SELF_SIGNED: boolean;
+}
+
+/** Registers and heartbeats when OPENHIM_API_URL is set; a mediator without it runs standalone. */
+export function startMediatorIfConfigured(
+  settings: OpenhimSettingValues,
+  config: MediatorConfig,
+  logger: Logger,
+): MediatorHandle | undefined {
+  if (!settings.OPENHIM_API_URL) {
+    logger.info('OPENHIM_API_URL not set: running without OpenHIM');
+    return undefined;
+  }
+  const connection = {
+    apiURL: settings.OPENHIM_API_URL,
+    username: settings.OPENHIM_USERNAME,
+    password: settings.OPENHIM_PASSWORD,
+    trustSelfSigned: settings.OPENHIM_TRUST_SELF_SIGNED,
+  };
+  return startMediator(connection, config, { logger });
+}

@@ -9,6 +9,7 @@ import { identifierOf, IDENTIFIER_SYSTEMS, NAMESPACE, originOf, formMapping } fr
 import { codeOf, MappingValueError, planVisit, type PlannedObservation } from '../../mapping/encounters';
 import { ENCOUNTER_TYPE_SYSTEM, referenceId, typeCode } from '../../openmrs/openmrs-fhir';
 import type { ItemOutcome, Stream, SyncContext } from '../context';
+import { pagesOf } from './pages';
 import { ItemProblem, WaitingForPatient } from '../errors';
 import { hashOf, SYNCED_WITH_OPENMRS, syncedHash, withSyncedHash } from '../synced-hash';
 
@@ -178,14 +179,15 @@ function valueOf(observation: Observation): unknown {
 
 export const encountersToOpenmrs: Stream<Encounter> = {
   name: ENCOUNTERS_TO_OPENMRS,
-  async *changes(context, since) {
-    const params = { _lastUpdated: `ge${since}`, _sort: '_lastUpdated', _count: context.limits.pageSize };
-    for await (const page of context.fhir.pages('Encounter', params)) {
-      yield (page.entry ?? [])
-        .map((e) => e.resource)
-        .filter((r): r is Encounter => r?.resourceType === 'Encounter');
-    }
-  },
+  changes: (context, since) =>
+    pagesOf<Encounter>(
+      context.fhir.pages('Encounter', {
+        _lastUpdated: `ge${since}`,
+        _sort: '_lastUpdated',
+        _count: context.limits.pageSize,
+      }),
+      'Encounter',
+    ),
   groupOf: (encounter) => encounter.subject?.reference ?? `Encounter/${encounter.id}`,
   sync: syncEncounterToOpenmrs,
   async retry(context, focus) {

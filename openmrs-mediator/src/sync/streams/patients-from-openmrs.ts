@@ -8,6 +8,7 @@ import { identifierOf, identifierToken, NAMESPACE, withIdentifier } from '@cht-o
 import { demographicsOf, patientFromOpenmrs, patientUpdateForOpenmrs } from '../../mapping/patients';
 import { placeKeyOf } from '../../mapping/placement';
 import type { ItemOutcome, Stream, SyncContext } from '../context';
+import { pagesOf } from './pages';
 import { ItemProblem } from '../errors';
 import { hashOf, SYNCED_WITH_CHT, SYNCED_WITH_OPENMRS, syncedHash, withSyncedHash } from '../synced-hash';
 import { openmrsView } from './patients-to-openmrs';
@@ -167,13 +168,8 @@ export async function syncPatientFromOpenmrs(context: SyncContext, openmrs: Pati
 
 export const patientsFromOpenmrs: Stream<Patient> = {
   name: PATIENTS_FROM_OPENMRS,
-  async *changes(context, since) {
-    for await (const page of context.openmrs.changedPatients(since, context.limits.pageSize)) {
-      yield (page.entry ?? [])
-        .map((e) => e.resource)
-        .filter((r): r is Patient => r?.resourceType === 'Patient');
-    }
-  },
+  changes: (context, since) =>
+    pagesOf<Patient>(context.openmrs.changedPatients(since, context.limits.pageSize), 'Patient'),
   groupOf: (patient) => `Patient/${patient.id}`,
   sync: syncPatientFromOpenmrs,
   async retry(context, focus) {

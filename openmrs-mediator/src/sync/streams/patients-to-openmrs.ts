@@ -8,6 +8,7 @@ import { FhirGoneError, identifierOf, withIdentifier } from '@cht-openmrs/common
 import { demographicsOf, patientForOpenmrs, patientUpdateForOpenmrs } from '../../mapping/patients';
 import { addressFields } from '../../openmrs/openmrs-fhir';
 import type { ItemOutcome, Stream, SyncContext } from '../context';
+import { pagesOf } from './pages';
 import { ItemProblem } from '../errors';
 import { hashOf, SYNCED_WITH_OPENMRS, syncedHash, withSyncedHash } from '../synced-hash';
 
@@ -82,14 +83,15 @@ export async function syncPatientToOpenmrs(context: SyncContext, patient: Patien
 
 export const patientsToOpenmrs: Stream<Patient> = {
   name: PATIENTS_TO_OPENMRS,
-  async *changes(context, since) {
-    const params = { _lastUpdated: `ge${since}`, _sort: '_lastUpdated', _count: context.limits.pageSize };
-    for await (const page of context.fhir.pages('Patient', params)) {
-      yield (page.entry ?? [])
-        .map((e) => e.resource)
-        .filter((r): r is Patient => r?.resourceType === 'Patient');
-    }
-  },
+  changes: (context, since) =>
+    pagesOf<Patient>(
+      context.fhir.pages('Patient', {
+        _lastUpdated: `ge${since}`,
+        _sort: '_lastUpdated',
+        _count: context.limits.pageSize,
+      }),
+      'Patient',
+    ),
   groupOf: (patient) => `Patient/${patient.id}`,
   sync: syncPatientToOpenmrs,
   async retry(context, focus) {

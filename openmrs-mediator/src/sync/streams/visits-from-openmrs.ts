@@ -23,6 +23,7 @@ import {
   VISIT_TYPE_SYSTEM,
 } from '../../openmrs/openmrs-fhir';
 import type { ItemOutcome, Stream, SyncContext } from '../context';
+import { pagesOf } from './pages';
 import { ItemProblem, WaitingForPatient } from '../errors';
 import { hashOf, SYNCED_WITH_CHT, syncedHash, withSyncedHash } from '../synced-hash';
 import { OPENMRS_VISIT_SYSTEM } from './encounters-to-openmrs';
@@ -186,17 +187,6 @@ export async function syncVisitFromOpenmrs(context: SyncContext, visit: Encounte
     );
   });
   return created ? 'created' : 'updated';
-}
-
-async function* pagesOf<T>(
-  pages: AsyncGenerator<{ entry?: { resource?: unknown }[] }>,
-  type: string,
-): AsyncGenerator<T[]> {
-  for await (const page of pages) {
-    yield (page.entry ?? [])
-      .map((e) => e.resource)
-      .filter((r): r is T => (r as { resourceType?: string })?.resourceType === type);
-  }
 }
 
 export const visitsFromOpenmrs: Stream<Encounter> = {
