@@ -38,8 +38,6 @@ export interface RunOptions {
   owner?: string;
 }
 
-const instance = randomUUID();
-
 export async function runSync(
   context: SyncContext,
   states: SyncStateStore,
@@ -56,7 +54,8 @@ export async function runSync(
   };
   let state: SyncState;
   try {
-    state = await states.acquire(options.owner ?? instance, options.leaseSeconds);
+    // Each run is its own lease owner: two runs in one process exclude each other as across instances.
+    state = await states.acquire(options.owner ?? randomUUID(), options.leaseSeconds);
   } catch (error) {
     if (!(error instanceof LeaseTakenError)) throw error;
     return { ...report, outcome: 'skipped', reason: error.message };

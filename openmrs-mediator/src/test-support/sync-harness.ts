@@ -1,0 +1,141 @@
+// The whole sync running in-process over real loopback HTTP, for integration tests and the benchmark:
+// the embedded FHIR store, the OpenMRS and CHT stand-ins, the CHT mediator (with CHT pushing to it, as
+// cht-config says, minus OpenHIM's /mediator prefix) and the OpenMRS mediator.
+import type { Server } from 'node:http';
+import { join } from 'node:path';
+import axios, { type AxiosInstance } from 'axios';
+import {
+  closeServer,
+  createLogger,
+  FhirClient,
+  listen,
+  loadMapping,
+  loadSettings,
+  serverUrl,
+  type MediatorResponse,
+} from '@cht-openmrs/common';
+import { startFhirStore } from '@cht-openmrs/fhir-store';
+import {
+  readAppSettings,
+  startChtSandbox,
+  startOpenmrsSandbox,
+  type ChtSandbox,
+  type OpenmrsSandbox,
+} from '@cht-openmrs/sandbox';
+import { createApp as createChtMediator } from '../../../cht-mediator/src/app';
+import { settingsShape as chtMediatorSettings } from '../../../cht-mediator/src/settings';
+import { createApp, createSyncContext } from '../app';
+import type { SyncReport } from '../sync/run-sync';
+import { settingsShape } from '../settings';
+
+const ROOT = join(__dirname, '..', '..', '..');
+const SYNC_USER = { username: 'sync-user', password: 'sync-password' };
+const CHT_PUSH_USER = { username: 'interop-client', password: 'interop-password' };
+
+export interface SyncStack {
+  fhir: FhirClient;
+  openmrs: FhirClient;
+  openmrsUrl: string;
+  /** The stand-in itself, for its test controls (latency, injected faults, counters). */
+  openmrsSandbox: OpenmrsSandbox;
+  cht: ChtSandbox;
+  chtApi: AxiosInstance;
+  mediator: AxiosInstance;
+  sync(): Promise<SyncReport>;
+  close(): Promise<void>;
+}
+
+export async function startSyncStack(overrides: Record<string, string> = {}): Promise<SyncStack> {
+  const logger = createLogger('test', 'silent');
+  const store = await startFhirStore();
+  const openmrsSandbox = await startOpenmrsSandbox({ timeZone: 'Africa/Nairobi' });
+  // What the configurator does at start-up: the identifier types the sync writes.
+  for (const name of ['CHT Document ID', 'CHT Patient ID']) {
+    await axios.post(
+      `${openmrsSandbox.restUrl}/patientidentifiertype`,
+      { name, description: name, locationBehavior: 'NOT_USED', uniquenessBehavior: 'UNIQUE' },
+      { auth: { username: 'admin', password: 'Admin123' } },
+    );
+  }
+  const chtMediatorServer: Server = await listen(
+    createChtMediator(
+      loadSettings(chtMediatorSettings, {
+        CHT_MEDIATOR_USERNAME: CHT_PUSH_USER.username,
+        CHT_MEDIATOR_PASSWORD: CHT_PUSH_USER.password,
+        FHIR_URL: store.url,
+        LOG_LEVEL: 'silent',
+      }),
+      logger,
+    ),
+    0,
+    '127.0.0.1',
+  );
+  const appSettings = await readAppSettings(join(ROOT, 'cht-config', 'app_settings.json'));
+  for (const config of Object.values(appSettings.outbound ?? {})) {
+    config.destination.base_url = serverUrl(chtMediatorServer);
+    config.destination.path = (config.destination.path ?? '').replace(/^\/mediator/, '');
+  }
+  const cht = await startChtSandbox({ appSettings });
+  const chtApi = axios.create({
+    baseURL: cht.url,
+    auth: { username: 'medic', password: 'password' },
+    validateStatus: () => true,
+  });
+  await chtApi.put('/api/v1/credentials/openhim1', CHT_PUSH_USER.password, {
+    headers: { 'Content-Type': 'text/plain' },
+  });
+
+  const openmrsUrl = new URL(openmrsSandbox.url);
+  const settings = loadSettings(settingsShape, {
+    OPENMRS_MEDIATOR_USERNAME: SYNC_USER.username,
+    OPENMRS_MEDIATOR_PASSWORD: SYNC_USER.password,
+    OPENMRS_HOST: openmrsUrl.hostname,
+    OPENMRS_PORT: openmrsUrl.port,
+    OPENMRS_USERNAME: 'admin',
+    OPENMRS_PASSWORD: 'Admin123',
+    CHT_URL: cht.url,
+    CHT_USERNAME: 'medic',
+    CHT_PASSWORD: 'password',
+    FHIR_URL: store.url,
+    SYNC_OVERLAP_SECONDS: '0',
+    SYNC_PLACE_CACHE_SECONDS: '0',
+    RETRY_BASE_DELAY_SECONDS: '1',
+    LOG_LEVEL: 'silent',
+    ...overrides,
+  });
+  const context = createSyncContext(settings, loadMapping(settings.OPENMRS_MEDIATOR_MAPPING), logger);
+  const mediatorServer = await listen(createApp(settings, context, logger), 0, '127.0.0.1');
+  const mediator = axios.create({
+    baseURL: serverUrl(mediatorServer),
+    auth: SYNC_USER,
+    validateStatus: () => true,
+  });
+  return {
+    fhir: new FhirClient({ baseURL: store.url, retries: 0 }),
+    openmrs: new FhirClient({
+      baseURL: openmrsSandbox.fhirUrl,
+      username: 'admin',
+      password: 'Admin123',
+      peer: 'OpenMRS',
+      retries: 0,
+    }),
+    openmrsUrl: openmrsSandbox.url,
+    openmrsSandbox,
+    cht,
+    chtApi,
+    mediator,
+    async sync() {
+      const response = await mediator.get('/sync');
+      if (response.status !== 200)
+        throw new Error(`sync answered ${response.status}: ${JSON.stringify(response.data)}`);
+      return JSON.parse((response.data as MediatorResponse).response.body) as SyncReport;
+    },
+    async close() {
+      await closeServer(mediatorServer);
+      await cht.close();
+      await closeServer(chtMediatorServer);
+      await openmrsSandbox.close();
+      await store.close();
+    },
+  };
+}
