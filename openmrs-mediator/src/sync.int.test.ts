@@ -332,6 +332,75 @@ describe('sync between the FHIR store, OpenMRS and CHT', () => {
     expect((await stack.mediator.get('/failures')).data).toEqual([]);
   });
 
+  it('sends a CHT edit of a patient to OpenMRS as an update of the same patient', async () => {
+    const docId = await chtPerson();
+    await stack.sync();
+    const current = (await stack.chtApi.get(`/medic/${docId}`)).data;
+    await stack.chtApi.put(
+      `/medic/${docId}`,
+      { ...current, name: 'Amina Otieno', date_of_birth: '1994-02-03' },
+      JSON_BODY,
+    );
+    await stack.cht.sentinelPass();
+    expect((await stack.sync()).streams['patients-to-openmrs']?.updated).toBe(1);
+    const [patient, ...others] = await openmrsPatients(docId);
+    expect(others).toHaveLength(0);
+    expect(patient?.birthDate).toBe('1994-02-03');
+    expect(patient?.name?.map((n) => n.family)).toContain('Otieno');
+    expect(nothingChanged(await stack.sync())).toEqual([]);
+  });
+
+  it('sends an OpenMRS edit of a placed patient to CHT as an update of the same person', async () => {
+    const patient = await openmrsPatient({ address5: `CHW area A [${clinic.placeId}]` });
+    await stack.sync();
+    await stack.cht.sentinelPass();
+    await stack.sync();
+    const current = await stack.openmrs.read('Patient', patient.id as string);
+    const nameId = current.name?.[0]?.id;
+    await stack.openmrs.update<Patient>({
+      ...current,
+      gender: 'female',
+      birthDate: '1981-05-06',
+      name: [{ id: nameId, given: ['Alia'], family: 'Hassan' }],
+    });
+    expect((await stack.sync()).streams['patients-from-openmrs']?.updated).toBe(1);
+    const [copy] = await stack.fhir.searchAll('Patient', {
+      identifier: identifierToken('openmrsUuid', patient.id as string),
+    });
+    const person = (await stack.chtApi.get(`/medic/${identifierOf(copy as Patient, 'chtDocumentId')}`)).data;
+    expect(person).toMatchObject({ name: 'Alia Hassan', sex: 'female', date_of_birth: '1981-05-06' });
+    expect(
+      (
+        await stack.chtApi.post(
+          '/medic/_find',
+          { selector: { type: 'person', external_id: patient.id } },
+          JSON_BODY,
+        )
+      ).data.docs,
+    ).toHaveLength(1);
+    expect(nothingChanged(await stack.sync())).toEqual([]);
+  });
+
+  it('loses and duplicates nothing while OpenMRS is down for several runs', async () => {
+    const docId = await chtPerson();
+    await chtReport('report-1', docId, { weight: '62.5', height: '165' });
+    stack.openmrsSandbox.controls.setFault({ forMs: 60_000 });
+    for (let run = 0; run < 2; run++) {
+      const down = await stack.sync();
+      expect(down.complete).toBe(false);
+      expect(down.streams['observations-from-openmrs']?.error).toMatch(/^not run: OpenMRS is unavailable/);
+    }
+    stack.openmrsSandbox.controls.setFault(undefined);
+    const back = await stack.sync();
+    expect(back.complete).toBe(true);
+    expect(back.streams['patients-to-openmrs']?.created).toBe(1);
+    expect(back.streams['encounters-to-openmrs']?.created).toBe(1);
+    const [patient, ...others] = await openmrsPatients(docId);
+    expect(others).toHaveLength(0);
+    expect(await stack.openmrs.searchAll('Observation', { patient: patient?.id as string })).toHaveLength(2);
+    expect(nothingChanged(await stack.sync())).toEqual([]);
+  });
+
   it('runs one sync at a time', async () => {
     await chtPerson();
     const [a, b] = await Promise.all([stack.sync(), stack.sync()]);

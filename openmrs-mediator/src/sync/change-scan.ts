@@ -4,14 +4,21 @@
 // which expire (410), it neither skips nor repeats rows that change during the scan. The boundary second
 // is read again, so handled versions are remembered and skipped. An `overlap` re-reads a few seconds
 // before the newest change, for writes that commit after a later one (HAPI, concurrent writers).
+import { createHash } from 'node:crypto';
 import type { Resource } from 'fhir/r4';
 import { DateTime } from 'luxon';
 import type { Cursor } from './sync-state';
 
 export const EPOCH = '1970-01-01T00:00:00Z';
 
+/**
+ * A handled version: `Type/id@versionId#content`. OpenMRS's versionId is lastUpdated at whole seconds,
+ * so a second edit within the same second keeps the versionId; the content digest tells it apart.
+ */
 export function keyOf(resource: Resource): string {
-  return `${resource.resourceType}/${resource.id}@${resource.meta?.versionId ?? ''}`;
+  const { meta: _meta, ...content } = resource;
+  const digest = createHash('sha1').update(JSON.stringify(content)).digest('base64url').slice(0, 12);
+  return `${resource.resourceType}/${resource.id}@${resource.meta?.versionId ?? ''}#${digest}`;
 }
 
 function lastUpdatedOf(resource: Resource): number {

@@ -30,6 +30,11 @@ export function isTransient(error: unknown): boolean {
   return false;
 }
 
+/** Which peer a transient error came from: our FHIR clients name it; bare axios calls are CHT's. */
+export function peerOf(error: unknown): string {
+  return error instanceof FhirError ? error.request.peer : 'CHT';
+}
+
 /** One line naming what failed and what the peer said (e.g. OpenMRS's 422 text). */
 export function describeError(error: unknown): string {
   if (axios.isAxiosError(error)) {

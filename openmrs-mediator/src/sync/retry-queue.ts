@@ -86,11 +86,11 @@ export class RetryQueue {
     );
   }
 
-  /** Every open item (queued, waiting or parked): read once per run. */
-  async open(): Promise<QueuedItem[]> {
+  /** The stream's open items (queued, waiting or parked), or every stream's. */
+  async open(stream = ''): Promise<QueuedItem[]> {
     const tasks = await this.fhir.searchAll('Task', {
       status: 'requested,on-hold,failed',
-      code: `${STREAM_SYSTEM}|`,
+      code: `${STREAM_SYSTEM}|${stream}`,
       _count: 100,
     });
     return tasks.map(toItem);

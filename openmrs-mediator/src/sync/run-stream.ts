@@ -6,7 +6,7 @@ import type { Resource } from 'fhir/r4';
 import { CursorTracker, keyOf, scanChanges } from './change-scan';
 import { forEachGroup } from './concurrency';
 import type { ItemOutcome, Stream, SyncContext } from './context';
-import { describeError, isTransient, ItemProblem, WaitingForPatient } from './errors';
+import { describeError, isTransient, ItemProblem, peerOf, WaitingForPatient } from './errors';
 import type { QueuedItem } from './retry-queue';
 import type { Cursor } from './sync-state';
 
@@ -20,9 +20,16 @@ export interface StreamCounts {
   /** A peer was down: the stream stopped early and resumes next run. */
   interrupted: boolean;
   error?: string;
+  /** The peer that was down or failing, when `interrupted`. */
+  unavailable?: string;
 }
 
 type ItemResult = ItemOutcome | 'waiting' | 'failed' | 'interrupted';
+interface Attempted {
+  result: ItemResult;
+  error?: string;
+  peer?: string;
+}
 
 export function emptyCounts(): StreamCounts {
   return { created: 0, updated: 0, skipped: 0, waiting: 0, failed: 0, retried: 0, interrupted: false };
@@ -33,7 +40,7 @@ async function attempt<T extends Resource>(
   stream: Stream<T>,
   focus: string,
   work: () => Promise<ItemOutcome>,
-): Promise<{ result: ItemResult; error?: string }> {
+): Promise<Attempted> {
   try {
     return { result: await work() };
   } catch (error) {
@@ -42,7 +49,7 @@ async function attempt<T extends Resource>(
       await context.queue.waitFor(stream.name, focus, error.patient, message);
       return { result: 'waiting' };
     }
-    if (isTransient(error)) return { result: 'interrupted', error: message };
+    if (isTransient(error)) return { result: 'interrupted', error: message, peer: peerOf(error) };
     const level = error instanceof ItemProblem ? 'warn' : 'error';
     context.logger[level](
       { stream: stream.name, focus, error: message },
@@ -53,10 +60,11 @@ async function attempt<T extends Resource>(
   }
 }
 
-function count(counts: StreamCounts, result: ItemResult, error?: string): void {
+function count(counts: StreamCounts, { result, error, peer }: Attempted): void {
   if (result === 'interrupted') {
     counts.interrupted = true;
     counts.error ??= error;
+    counts.unavailable ??= peer;
   } else counts[result] += 1;
 }
 
@@ -90,10 +98,9 @@ export async function runStream<T extends Resource>(
         async (resource) => {
           if (counts.interrupted) return tracker.markUnhandled(resource);
           const focus = keyOf(resource).split('@')[0] as string;
-          const { result, error } = await attempt(context, stream, focus, () =>
-            stream.sync(context, resource),
-          );
-          count(counts, result, error);
+          const attempted = await attempt(context, stream, focus, () => stream.sync(context, resource));
+          const { result } = attempted;
+          count(counts, attempted);
           if (result === 'interrupted') return tracker.markUnhandled(resource);
           tracker.markHandled(resource);
           const item = queued.get(focus);
@@ -128,11 +135,9 @@ async function retryDue<T extends Resource>(
     .sort((a, b) => a.nextAttempt.localeCompare(b.nextAttempt));
   for (const item of due) {
     if (Date.now() > deadline || counts.interrupted) return;
-    const { result, error } = await attempt(context, stream, item.focus, () =>
-      stream.retry(context, item.focus),
-    );
+    const attempted = await attempt(context, stream, item.focus, () => stream.retry(context, item.focus));
     counts.retried += 1;
-    count(counts, result, error);
-    if (succeeded(result)) await context.queue.done(item);
+    count(counts, attempted);
+    if (succeeded(attempted.result)) await context.queue.done(item);
   }
 }

@@ -18,7 +18,7 @@ import {
 } from './streams/patients-from-openmrs';
 import { patientsToOpenmrs } from './streams/patients-to-openmrs';
 import { observationsFromOpenmrs, visitsFromOpenmrs } from './streams/visits-from-openmrs';
-import { identifierOf } from '@cht-openmrs/common';
+import { FhirError, identifierOf } from '@cht-openmrs/common';
 
 export interface SyncReport {
   /** `ran`, or `skipped` when another sync holds the lease. */
@@ -61,10 +61,19 @@ export async function runSync(
     return { ...report, outcome: 'skipped', reason: error.message };
   }
   const deadline = started + options.maxRunSeconds * 1000;
-  const open = await context.queue.open();
 
+  // Every stream talks to OpenMRS: once it is unreachable or failing, the rest of the run waits for
+  // the next one instead of paying each stream's retries (nothing is lost: the cursors stay).
+  let openmrsDown: string | undefined;
   const run = async <T extends Resource>(stream: Stream<T>) => {
+    if (openmrsDown) {
+      report.streams[stream.name] = { ...emptyCounts(), interrupted: true, error: `not run: ${openmrsDown}` };
+      report.complete = false;
+      return;
+    }
     const cursor = state.cursors[stream.name] ?? { since: EPOCH, seen: {} };
+    // Read per stream: a patient linked by an earlier stream of this run wakes the items waiting for it.
+    const open = await context.queue.open(stream.name);
     const save = async (next: typeof cursor) => {
       state = await states.save({ ...state, cursors: { ...state.cursors, [stream.name]: next } });
     };
@@ -72,10 +81,13 @@ export async function runSync(
       const { counts, cursor: last } = await runStream(context, stream, cursor, open, deadline, save);
       await save(last);
       report.streams[stream.name] = counts;
+      if (counts.unavailable === 'OpenMRS') openmrsDown = `OpenMRS is unavailable (${counts.error})`;
       report.complete &&= !counts.interrupted && Date.now() <= deadline;
     } catch (error) {
       if (error instanceof LeaseTakenError) throw error;
       context.logger.error({ stream: stream.name, err: error }, 'sync stream failed');
+      if (error instanceof FhirError && error.request.peer === 'OpenMRS' && error.transient)
+        openmrsDown = `OpenMRS is unavailable (${describeError(error)})`;
       report.streams[stream.name] = { ...emptyCounts(), interrupted: true, error: describeError(error) };
       report.complete = false;
     }
@@ -84,7 +96,7 @@ export async function runSync(
   await run(patientsToOpenmrs);
   await run(encountersToOpenmrs);
   await run(patientsFromOpenmrs);
-  report.unplaced = await placeUnplaced(context, report.streams[patientsFromOpenmrs.name]);
+  if (!openmrsDown) report.unplaced = await placeUnplaced(context, report.streams[patientsFromOpenmrs.name]);
   await run(visitsFromOpenmrs);
   await run(observationsFromOpenmrs);
 
