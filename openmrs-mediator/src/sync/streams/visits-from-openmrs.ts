@@ -128,12 +128,17 @@ async function storeCopies(
   return (await context.fhir.read('Encounter', id)) as Encounter;
 }
 
+/** Whether our sync made this OpenMRS visit from a CHT report (then it never goes back to CHT). */
+async function madeFromChtReport(context: SyncContext, visitUuid: string): Promise<boolean> {
+  const [ours] = await context.fhir.searchAll('Encounter', {
+    identifier: `${OPENMRS_VISIT_SYSTEM}|${visitUuid}`,
+  });
+  return Boolean(ours && originOf(ours) === 'cht');
+}
+
 export async function syncVisitFromOpenmrs(context: SyncContext, visit: Encounter): Promise<ItemOutcome> {
   if (!isVisit(visit) || !visit.period?.end) return 'skipped'; // only completed visits go to CHT
-  const [ours] = await context.fhir.searchAll('Encounter', {
-    identifier: `${OPENMRS_VISIT_SYSTEM}|${visit.id}`,
-  });
-  if (ours && originOf(ours) === 'cht') return 'skipped'; // a visit our sync made from a CHT report
+  if (await madeFromChtReport(context, visit.id as string)) return 'skipped';
   const patientUuid = referenceId(visit.subject?.reference);
   if (!patientUuid) throw new ItemProblem(`visit ${visit.id} has no patient`);
   const start = visit.period.start ?? visit.period.end;
@@ -203,27 +208,47 @@ export const visitsFromOpenmrs: Stream<Encounter> = {
   },
 };
 
-/** An observation changed in OpenMRS: its visit is synced again (unchanged visits cost a hash compare). */
+/** Each changed observation's encounter, when the page included it (`_include=Observation:encounter`). */
+const includedEncounter = new WeakMap<Observation, Encounter>();
+
+async function* changedObservations(context: SyncContext, since: string): AsyncGenerator<Observation[]> {
+  const pages = context.openmrs.fhir.pages('Observation', {
+    _lastUpdated: `ge${since}`,
+    _sort: '_lastUpdated',
+    _count: context.limits.pageSize,
+    _include: 'Observation:encounter',
+  });
+  for await (const page of pages) {
+    const resources = (page.entry ?? []).map((e) => e.resource);
+    const encounters = new Map(
+      resources.filter((r): r is Encounter => r?.resourceType === 'Encounter').map((e) => [e.id, e]),
+    );
+    const observations = resources.filter((r): r is Observation => r?.resourceType === 'Observation');
+    for (const observation of observations) {
+      const encounter = encounters.get(referenceId(observation.encounter?.reference));
+      if (encounter) includedEncounter.set(observation, encounter);
+    }
+    yield observations;
+  }
+}
+
+/**
+ * An observation changed in OpenMRS: its visit is synced again (unchanged visits cost a hash compare).
+ * Our own observations coming back are recognised from their visit id alone, without reading OpenMRS.
+ */
 async function syncObservationVisit(context: SyncContext, observation: Observation): Promise<ItemOutcome> {
   const encounterUuid = referenceId(observation.encounter?.reference);
   if (!encounterUuid) return 'skipped';
-  const encounter = await context.openmrs.fhir.read('Encounter', encounterUuid);
+  const encounter =
+    includedEncounter.get(observation) ?? (await context.openmrs.fhir.read('Encounter', encounterUuid));
   const visitUuid = referenceId(encounter.partOf?.reference);
-  if (!visitUuid) return 'skipped';
+  if (!visitUuid || (await madeFromChtReport(context, visitUuid))) return 'skipped';
   return syncVisitFromOpenmrs(context, await context.openmrs.fhir.read('Encounter', visitUuid));
 }
 
 export const observationsFromOpenmrs: Stream<Observation> = {
   name: OBSERVATIONS_FROM_OPENMRS,
-  changes: (context, since) =>
-    pagesOf<Observation>(
-      context.openmrs.fhir.pages('Observation', {
-        _lastUpdated: `ge${since}`,
-        _sort: '_lastUpdated',
-        _count: context.limits.pageSize,
-      }),
-      'Observation',
-    ),
+  changes: changedObservations,
   groupOf: (observation) => observation.subject?.reference ?? `Observation/${observation.id}`,
   sync: syncObservationVisit,
   async retry(context, focus) {

@@ -282,9 +282,9 @@ function identifierErrors(context: OpenmrsContext, row: PatientRow): FieldError[
     }
     if (type.uniquenessBehavior === 'NON_UNIQUE') continue;
     const same = (i: IdentifierRow) => !i.voided && i.typeUuid === identifier.typeUuid && i.value === value;
-    const elsewhere = context.db.tables.patients.some(
-      (p) => p.uuid !== row.uuid && !p.voided && p.identifiers.some(same),
-    );
+    const elsewhere = context.db
+      .patientsWithIdentifier(value)
+      .some((p) => p.uuid !== row.uuid && !p.voided && p.identifiers.some(same));
     if (elsewhere) errors.push({ message: `Identifier ${value} already in use by another patient` });
     else if (active.filter(same).length > 1)
       errors.push({ message: `Identifier ${value} already in use by this patient` });

@@ -128,7 +128,9 @@ export class OpenmrsResources {
         const row = newPatientRow(this.context);
         applyPatient(this.context, row, body as Patient);
         validatePatient(this.context, row);
-        return this.insert(type, this.db.tables.patients, row);
+        const created = this.insert(type, this.db.tables.patients, row);
+        this.db.indexIdentifiers(row);
+        return created;
       }
       case 'Encounter':
         if (kindOf(body as Encounter) === 'visit') {
@@ -198,6 +200,7 @@ export class OpenmrsResources {
       [p.gender, p.birthdate, p.birthdateEstimated, p.dead, p.deathDate].join('|');
     if (own(updated) !== own(row)) updated.dateChanged = now;
     Object.assign(row, updated);
+    this.db.indexIdentifiers(row);
     this.db.save();
     return this.toFhir('Patient', row);
   }

@@ -336,6 +336,16 @@ function sortRows<T extends Row>(
   });
 }
 
+/** Only the patients holding a searched identifier value, when the search names one (the index). */
+function patientCandidates(context: OpenmrsContext, params: SearchParams): PatientRow[] {
+  const identifiers = values(params, 'identifier');
+  if (!identifiers.length) return context.db.tables.patients;
+  const first = identifiers[0] ?? '';
+  const wanted = anyOf(first).map((token) => (token.includes('|') ? token.split('|', 2)[1] ?? '' : token));
+  const rows = new Set(wanted.flatMap((value) => context.db.patientsWithIdentifier(value)));
+  return [...rows].sort((a, b) => a.id - b.id);
+}
+
 const apply = <T>(rows: T[], filters: Filter<T>[]) => rows.filter((row) => filters.every((f) => f(row)));
 
 /** Which part of an Encounter search a `_tag` leaves: visits, encounters, both or none (§5.5). */
@@ -359,7 +369,7 @@ export function searchRows(context: OpenmrsContext, search: ParsedSearch): Row[]
   const name = (row: PatientRow) => row.names.find((n) => !n.voided);
   switch (search.type) {
     case 'Patient':
-      return sortRows(apply(db.tables.patients, patientFilters(context, params)), params, {
+      return sortRows(apply(patientCandidates(context, params), patientFilters(context, params)), params, {
         name: (r) => name(r)?.familyName,
         family: (r) => name(r)?.familyName,
         given: (r) => name(r)?.givenName,

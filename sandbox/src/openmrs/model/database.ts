@@ -129,6 +129,8 @@ export class Database {
   readonly personAttributeTypes: PersonAttributeType[] = PERSON_ATTRIBUTE_TYPES;
 
   private indexes = new Map<Row[], Map<string, Row>>();
+  /** Identifier value → patients that have (or had) it; lookups re-check the rows. */
+  private identifierOwners = new Map<string, Set<PatientRow>>();
 
   constructor(private readonly snapshotFile?: string) {
     this.tables =
@@ -143,6 +145,8 @@ export class Database {
     const { patients, visits, encounters, observations } = this.tables;
     for (const table of [patients, visits, encounters, observations] as Row[][])
       this.indexes.set(table, new Map(table.map((row) => [row.uuid, row])));
+    this.identifierOwners.clear();
+    for (const patient of patients) this.indexIdentifiers(patient);
   }
 
   insert<T extends Row>(table: T[], row: T): T {
@@ -178,6 +182,21 @@ export class Database {
     mkdirSync(dirname(this.snapshotFile), { recursive: true });
     writeFileSync(`${this.snapshotFile}.tmp`, JSON.stringify(this.tables));
     renameSync(`${this.snapshotFile}.tmp`, this.snapshotFile);
+  }
+
+  /** Call after a patient's identifiers change, so identifier lookups find it. */
+  indexIdentifiers(patient: PatientRow): void {
+    for (const { value } of patient.identifiers) {
+      const owners = this.identifierOwners.get(value) ?? new Set<PatientRow>();
+      owners.add(patient);
+      this.identifierOwners.set(value, owners);
+    }
+  }
+
+  /** Patients with an identifier of this value, in id order (voided ones and rows included). */
+  patientsWithIdentifier(value: string): PatientRow[] {
+    const owners = [...(this.identifierOwners.get(value) ?? [])];
+    return owners.filter((p) => p.identifiers.some((i) => i.value === value)).sort((a, b) => a.id - b.id);
   }
 
   patient(uuid: string): PatientRow | undefined {
