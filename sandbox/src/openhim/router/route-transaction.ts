@@ -4,6 +4,7 @@
 // the client's; every route is logged, and the final status is set when all have finished.
 import type { Logger } from '@cht-openmrs/common';
 import { numberOfPrimaryRoutes, isRouteEnabled } from '../model/channel-rules';
+import { isError } from '../model/is-error';
 import type {
   Channel,
   ErrorRecord,
@@ -55,7 +56,7 @@ export interface Routed {
 }
 
 const errorRecord = (error: unknown): ErrorRecord => {
-  const e = error instanceof Error ? error : new Error(String(error));
+  const e = isError(error) ? error : new Error(String(error));
   return { message: e.message, ...(e.stack ? { stack: e.stack } : {}) };
 };
 
@@ -112,7 +113,11 @@ export async function routeTransaction(deps: RouterDeps, ctx: RoutingContext): P
   let primary: Promise<ClientResponse> | undefined;
   let primaryTimestamp: string | undefined;
 
-  const primaryOrchestration = (route: Route, request: OutgoingRequest, outcome: RouteResponse | Error) => {
+  const primaryOrchestration = (
+    route: Route,
+    request: OutgoingRequest,
+    outcome: { response: RouteResponse } | { failure: unknown },
+  ) => {
     const orchestration: Orchestration = {
       name: route.name,
       request: {
@@ -125,13 +130,13 @@ export async function routeTransaction(deps: RouterDeps, ctx: RoutingContext): P
         timestamp,
       },
     };
-    if (outcome instanceof Error) orchestration.error = errorRecord(outcome);
+    if ('failure' in outcome) orchestration.error = errorRecord(outcome.failure);
     else
       orchestration.response = {
-        headers: outcome.headers as HeaderMap,
-        status: outcome.status,
-        body: bodyText(outcome.body),
-        timestamp: outcome.timestamp,
+        headers: outcome.response.headers as HeaderMap,
+        status: outcome.response.status,
+        body: bodyText(outcome.response.body),
+        timestamp: outcome.response.timestamp,
       };
     orchestrations.push(orchestration);
   };
@@ -142,10 +147,10 @@ export async function routeTransaction(deps: RouterDeps, ctx: RoutingContext): P
       try {
         response = await sendToRoute(request, body, deps.now);
       } catch (failure) {
-        primaryOrchestration(route, request, failure as Error);
+        primaryOrchestration(route, request, { failure });
         throw failure;
       }
-      primaryOrchestration(route, request, response);
+      primaryOrchestration(route, request, { response });
       if (isMediatorResponse(response.headers['content-type'])) {
         const reply = parseMediatorResponse(bodyText(response.body));
         mediator = reply;

@@ -5,6 +5,7 @@
 // the status message (the heartbeat's "OK", §2.4).
 import type { User } from '../model/types';
 import { ApiError } from '../model/errors';
+import { isError } from '../model/is-error';
 
 export type ApiReply =
   | { status: number; kind: 'text'; text: string }
@@ -30,4 +31,4 @@ export const auditFields = (user: User) => ({ id: user._id, name: `${user.firstn
 
 /** core's `${err}`: "Name: message". */
 export const describe = (error: unknown) =>
-  error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+  isError(error) ? `${error.name}: ${error.message}` : String(error);

@@ -81,3 +81,11 @@ export async function clientId(api: string, clientID: string): Promise<string> {
   const client = (await call(api, 'GET', `/clients/${clientID}?byNamedClientID=true`)).json<StoredId>();
   return client._id;
 }
+
+/** Waits until a condition holds (e.g. a peer saw a request), checking every 10 ms, for at most `ms`. */
+export async function until(condition: () => boolean, ms = 5000): Promise<void> {
+  for (const started = Date.now(); !condition();) {
+    if (Date.now() - started > ms) throw new Error('condition not met in time');
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}

@@ -8,6 +8,8 @@ export interface Arrived {
   url: string;
   headers: IncomingHttpHeaders;
   body: string;
+  /** The sender gave up before the body it announced was complete. */
+  aborted?: boolean;
 }
 
 export interface Answer {
@@ -32,8 +34,20 @@ export async function startUpstream(): Promise<Upstream> {
   const sockets = new Set<Socket>();
   const server: Server = createServer((req, res) => {
     const chunks: Buffer[] = [];
+    let ended = false;
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    req.on('close', () => {
+      if (!ended)
+        arrived.push({
+          method: String(req.method),
+          url: String(req.url),
+          headers: req.headers,
+          body: Buffer.concat(chunks).toString(),
+          aborted: true,
+        });
+    });
     req.on('end', () => {
+      ended = true;
       const entry = {
         method: String(req.method),
         url: String(req.url),
