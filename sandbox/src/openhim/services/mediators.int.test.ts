@@ -180,7 +180,12 @@ describe('registration', () => {
           password: 'openhim-password',
           trustSelfSigned: false,
         },
-        { ...again, description: 'd', endpoints: [{ name: 'E', host: 'h', port: 1 }] },
+        {
+          ...again,
+          description: 'd',
+          endpoints: [{ name: 'E', host: 'h', port: 1 }],
+          defaultChannelConfig: [],
+        },
       ),
     ).resolves.toBeUndefined();
     expect((await stored(m.urn))?.version).toBe('1.0.1');
