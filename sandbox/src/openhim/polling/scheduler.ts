@@ -31,6 +31,8 @@ export interface PollingJob {
   inFlight: boolean;
   /** Why no run time could be computed, if so. */
   problem?: string;
+  /** When agenda would start a run next: nextRunAt, or the lock's expiry after a failed poll; none when stalled. */
+  dueAt?: number;
 }
 
 /** One poll of a channel; `ok` when the route answered 2xx (core's axios call resolved). */
@@ -95,7 +97,8 @@ export class PollingScheduler {
     const job = this.jobs.get(channelId);
     if (!job) return undefined;
     const { schedule: _schedule, ...visible } = job;
-    return { ...visible };
+    const dueAt = this.dueAt(job);
+    return dueAt === undefined ? { ...visible } : { ...visible, dueAt };
   }
 
   all(): PollingJob[] {
