@@ -8,7 +8,7 @@ import { type OpenhimSandbox, startOpenhimSandbox, type Transaction } from '../i
 import { basicAuth, call, channelId, until } from '../test-support/api-client';
 import { startUpstream, type Upstream } from '../test-support/upstream';
 
-let clock = Date.parse('2024-09-16T10:00:30.000Z');
+const clock = Date.parse('2024-09-16T10:00:30.000Z');
 let oh: OpenhimSandbox;
 let up: Upstream;
 beforeAll(async () => {

@@ -83,8 +83,8 @@ export async function clientId(api: string, clientID: string): Promise<string> {
 }
 
 /** Waits until a condition holds (e.g. a peer saw a request), checking every 10 ms, for at most `ms`. */
-export async function until(condition: () => boolean, ms = 5000): Promise<void> {
-  for (const started = Date.now(); !condition();) {
+export async function until(condition: () => boolean | Promise<boolean>, ms = 5000): Promise<void> {
+  for (const started = Date.now(); !(await condition());) {
     if (Date.now() - started > ms) throw new Error('condition not met in time');
     await new Promise((resolve) => setTimeout(resolve, 10));
   }
