@@ -1,2 +1,3 @@
 // The stand-ins, for other packages' tests, benchmarks and the demo. Never for production.
 export * from './cht';
+export * from './openhim';

@@ -3,7 +3,7 @@
 // push from the CHT stand-in through the router.
 import { createHash, randomBytes } from 'node:crypto';
 import { FIXTURE_APP_SETTINGS, startChtSandbox } from '../cht';
-import { type OpenhimSandbox, startOpenhimSandbox, type Transaction } from './index';
+import { type OpenhimSandbox, startOpenhimSandbox, type OpenhimTransaction as Transaction } from './index';
 import { basicAuth, call, channelId, clientId } from './test-support/api-client';
 import { startUpstream, type Upstream } from './test-support/upstream';
 

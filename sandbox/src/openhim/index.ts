@@ -8,10 +8,16 @@ import { OpenhimCore } from './openhim-core';
 import type { PollOutcome } from './polling/poll';
 import type { PollingJob } from './polling/scheduler';
 
-export type { CoreVersion } from './auth/credentials';
-export type { PollOutcome } from './polling/poll';
-export type { PollingJob } from './polling/scheduler';
-export type { Channel, Client, Mediator, Transaction, User } from './model/types';
+export type { CoreVersion as OpenhimCoreVersion } from './auth/credentials';
+export type { PollOutcome as OpenhimPollOutcome } from './polling/poll';
+export type { PollingJob as OpenhimPollingJob } from './polling/scheduler';
+export type {
+  Channel as OpenhimChannel,
+  Client as OpenhimClient,
+  Mediator as OpenhimMediator,
+  Transaction as OpenhimTransaction,
+  User as OpenhimUser,
+} from './model/types';
 export { OpenhimCore } from './openhim-core';
 
 export const OPENHIM_ROOT = { email: 'root@openhim.org', password: 'openhim-password' } as const;

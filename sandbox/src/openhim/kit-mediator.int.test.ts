@@ -4,7 +4,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { type OpenhimSandbox, startOpenhimSandbox, type Transaction } from './index';
+import { type OpenhimSandbox, startOpenhimSandbox, type OpenhimTransaction as Transaction } from './index';
 import { basicAuth, call, sha512Client, until } from './test-support/api-client';
 import { KIT_URN } from './test-support/kit-urn';
 import { startUpstream, type Upstream } from './test-support/upstream';

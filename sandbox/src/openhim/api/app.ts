@@ -19,6 +19,7 @@ import type { State } from '../store/state';
 import { koaErrorHandler } from '../router/app';
 import { authenticate, sessionUser, userOf } from './authenticate';
 import { cors } from './cors';
+import { requestLog } from './request-log';
 import { presetBody, sendReply, sendText } from './send-reply';
 
 export interface ApiDeps {
@@ -241,6 +242,7 @@ export function createApiApp(deps: ApiDeps): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
+  app.use(requestLog(deps.logger, 'api'));
   app.use(cors());
   app.use(
     express.json({

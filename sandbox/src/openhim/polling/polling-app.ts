@@ -5,6 +5,7 @@
 import express, { type Express } from 'express';
 import type { HeaderMap } from '../model/types';
 import { koaErrorHandler, rawQuery, type RouterAppDeps } from '../router/app';
+import { requestLog } from '../api/request-log';
 import { serveAuthorised } from '../router/serve';
 
 /** The polling request core's scheduler and `/channels/:id/trigger` send (axios 0.21 on core's Node). */
@@ -14,6 +15,7 @@ export function createPollingApp(deps: RouterAppDeps & { pollingClientId: string
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
+  app.use(requestLog(deps.logger, 'polling'));
   app.use(express.raw({ type: () => true, limit: '50mb' }));
   app.use(async (req, res) => {
     const body = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);

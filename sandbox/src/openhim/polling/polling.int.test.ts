@@ -4,7 +4,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type OpenhimSandbox, startOpenhimSandbox, type Transaction } from '../index';
+import { type OpenhimSandbox, startOpenhimSandbox, type OpenhimTransaction as Transaction } from '../index';
 import { basicAuth, call, channelId, until } from '../test-support/api-client';
 import { startUpstream, type Upstream } from '../test-support/upstream';
 

@@ -8,6 +8,7 @@ import express, { type ErrorRequestHandler, type Express, type Request } from 'e
 import { clientPasswordMatches, parseBasic } from '../auth/client-credentials';
 import type { Channel, Client, HeaderMap } from '../model/types';
 import type { State } from '../store/state';
+import { requestLog } from '../api/request-log';
 import { isAuthorised } from './authorisation';
 import { matchChannel } from './matching';
 import type { RouterDeps } from './route-transaction';
@@ -60,6 +61,7 @@ export function createRouterApp(deps: RouterAppDeps): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
+  app.use(requestLog(deps.logger, 'router'));
   app.use(express.raw({ type: () => true, limit: '50mb' }));
   app.use(async (req, res) => {
     const body = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);

@@ -2,7 +2,7 @@
 // forwarding with core's header rules, the primary's answer, mediator responses and the transaction log.
 import { createHash } from 'node:crypto';
 import bcrypt from 'bcryptjs';
-import { type OpenhimSandbox, startOpenhimSandbox, type Transaction } from '../index';
+import { type OpenhimSandbox, startOpenhimSandbox, type OpenhimTransaction as Transaction } from '../index';
 import {
   basicAuth,
   call,
