@@ -87,6 +87,7 @@ export async function startOpenhimSandbox(options: OpenhimSandboxOptions = {}): 
   const servers: Server[] = [];
   const closeAll = async () => {
     core.stop();
+    await core.settled();
     await Promise.all(servers.map((server) => closeServer(server)));
   };
   try {
@@ -104,10 +105,7 @@ export async function startOpenhimSandbox(options: OpenhimSandboxOptions = {}): 
       runPollingChannel: (name) => core.runPollingChannel(name),
       pollingJob: (name) => core.pollingJob(name),
       settled: () => core.settled(),
-      close: async () => {
-        await core.settled();
-        await closeAll();
-      },
+      close: closeAll,
     };
   } catch (error) {
     await closeAll();

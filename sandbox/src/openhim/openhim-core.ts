@@ -46,6 +46,7 @@ export class OpenhimCore {
   /** The `_id` of core's dummy polling client, which polling transactions carry as clientID. */
   readonly pollingClientId: string;
   private pollingPort: number | undefined;
+  private readonly stopping = new AbortController();
   readonly api: Express;
   readonly router: Express;
   readonly pollingServer: Express;
@@ -95,6 +96,7 @@ export class OpenhimCore {
       forwardPatchBody: options.coreVersion !== '7.1',
       channelCacheMs: options.channelCacheMs,
       logger,
+      stopping: this.stopping.signal,
     };
     this.router = createRouterApp(routerDeps);
     this.pollingServer = createPollingApp({
@@ -145,8 +147,10 @@ export class OpenhimCore {
     return this.log.settled();
   }
 
+  /** Stops the scheduler and ends every pending route call; the state file is written. */
   stop(): void {
     this.scheduler.stop();
+    this.stopping.abort();
     this.state.flush();
   }
 }

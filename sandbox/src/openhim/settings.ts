@@ -1,6 +1,10 @@
 // Settings of the OpenHIM stand-in (see the OpenHIM stand-in section of .env.example).
+import { resolve } from 'node:path';
 import { flag, loggingSettings, port, positiveInt, secret } from '@cht-openmrs/common';
 import { z } from 'zod';
+
+/** Relative paths are taken from the repository root (npm start runs in sandbox/). */
+const REPO_ROOT = resolve(__dirname, '../../..');
 
 export const openhimSandboxSettings = {
   ...loggingSettings,
@@ -15,7 +19,11 @@ export const openhimSandboxSettings = {
     .enum(['8.5', '7.1'], { error: 'expected 8.5 or 7.1' })
     .default('8.5')
     .describe('Core whose authentication to reproduce: 8.5 (passports) or 7.1 (credentials on users)'),
-  OPENHIM_SANDBOX_STATE_FILE: z.string().optional().describe('JSON file to keep the state in; unset: memory'),
+  OPENHIM_SANDBOX_STATE_FILE: z
+    .string()
+    .transform((file) => resolve(REPO_ROOT, file))
+    .optional()
+    .describe('JSON file to keep the state in (relative to the repository root); unset: memory'),
   OPENHIM_SANDBOX_POLLING: flag(true).describe('Run polling channels on their schedules'),
   OPENHIM_SANDBOX_SCHEDULE_INSTALLED_CHANNELS: flag(false).describe(
     'Also schedule polling channels installed from a mediator (core does not until restart or edit)',

@@ -25,6 +25,10 @@ export class Sessions {
   open(userId: string): string[] {
     const id = randomUUID();
     const expiresAt = this.now() + SESSION_MAX_AGE_MS;
+    // Token logins open a session on every call (a heartbeat each 10 s): forget the expired ones.
+    if (this.sessions.size >= 1000)
+      for (const [key, session] of this.sessions)
+        if (session.expiresAt < this.now()) this.sessions.delete(key);
     this.sessions.set(id, { userId, expiresAt });
     const attributes = `path=/; expires=${new Date(expiresAt).toUTCString()}; samesite=none; httponly`;
     return [

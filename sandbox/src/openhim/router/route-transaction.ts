@@ -47,6 +47,8 @@ export interface RouterDeps {
   /** PATCH bodies are forwarded from core 8.4.2 on. */
   forwardPatchBody: boolean;
   logger: Logger;
+  /** Aborted when the stand-in stops: pending route calls end at once. */
+  stopping?: AbortSignal;
 }
 
 export interface Routed {
@@ -145,7 +147,7 @@ export async function routeTransaction(deps: RouterDeps, ctx: RoutingContext): P
     try {
       let response: RouteResponse;
       try {
-        response = await sendToRoute(request, body, deps.now);
+        response = await sendToRoute(request, body, deps.now, deps.stopping);
       } catch (failure) {
         primaryOrchestration(route, request, { failure });
         throw failure;
@@ -201,7 +203,7 @@ export async function routeTransaction(deps: RouterDeps, ctx: RoutingContext): P
     });
     let record: RouteRecord;
     try {
-      const response = await sendToRoute(request, body, deps.now);
+      const response = await sendToRoute(request, body, deps.now, deps.stopping);
       record = { name: route.name, request: routeRequestRecord() };
       if (isMediatorResponse(response.headers['content-type'])) {
         const reply = parseMediatorResponse(bodyText(response.body));

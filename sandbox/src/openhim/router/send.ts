@@ -20,10 +20,12 @@ function charsetOf(headers: IncomingHttpHeaders): BufferEncoding {
   return (Buffer.isEncoding(charset) ? charset : 'utf-8') as BufferEncoding;
 }
 
+/** `signal` aborts the request when the stand-in stops, so no route call outlives it. */
 export function sendToRoute(
   target: OutgoingRequest,
   body: Buffer | undefined,
   now: () => number,
+  signal?: AbortSignal,
 ): Promise<RouteResponse> {
   return new Promise((resolve, reject) => {
     const send = target.secured ? httpsRequest : httpRequest;
@@ -37,6 +39,7 @@ export function sendToRoute(
         method: target.method,
         headers,
         agent: false,
+        ...(signal ? { signal } : {}),
         ...(target.auth ? { auth: target.auth } : {}),
         ...(target.secured ? { rejectUnauthorized: true } : {}),
       },
