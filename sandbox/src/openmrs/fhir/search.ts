@@ -341,7 +341,7 @@ function patientCandidates(context: OpenmrsContext, params: SearchParams): Patie
   const identifiers = values(params, 'identifier');
   if (!identifiers.length) return context.db.tables.patients;
   const first = identifiers[0] ?? '';
-  const wanted = anyOf(first).map((token) => (token.includes('|') ? token.split('|', 2)[1] ?? '' : token));
+  const wanted = anyOf(first).map((token) => (token.includes('|') ? (token.split('|', 2)[1] ?? '') : token));
   const rows = new Set(wanted.flatMap((value) => context.db.patientsWithIdentifier(value)));
   return [...rows].sort((a, b) => a.id - b.id);
 }
