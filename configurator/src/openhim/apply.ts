@@ -54,7 +54,8 @@ export async function applyChannels(
     const stored: StoredChannel | undefined = existing.find((c) => c.name === channel.name);
     const same =
       stored && stored.status !== 'deleted' && isDeepStrictEqual(comparable(stored), comparable(channel));
-    if (same && channel.type !== 'polling') {
+    // A matching polling channel is re-saved (below) so core schedules it; a check leaves it be.
+    if (same && (check || channel.type !== 'polling')) {
       lines.push({ step, outcome: 'unchanged', detail: channel.urlPattern });
     } else if (check) {
       lines.push({

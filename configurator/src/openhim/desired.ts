@@ -104,6 +104,7 @@ export function desiredChannels(settings: ConfiguratorSettings): ChannelConfig[]
       type: 'polling',
       pollingSchedule: settings.SYNC_POLLING_SCHEDULE,
       allow: [role],
+      authType: 'private', // core's default: stated, so a stored channel compares equal
       status: 'enabled',
       routes: [
         {

@@ -42,7 +42,7 @@ describe('docker-compose.yml', () => {
     // The Compose formats Ajv does not know: durations ("1m30s"), port and expose strings
     // ("127.0.0.1:8080:80/tcp", "3000-3005") and subnets ("172.28.0.0/16").
     ajv.addFormat('duration', /^(\d+(\.\d+)?(ns|us|ms|s|m|h))+$/);
-    ajv.addFormat('ports', /^([\w.\[\]:-]+:)?(\$\{\w+(:-[^}]*)?\}|\d+(-\d+)?)(:\d+(-\d+)?)?(\/(tcp|udp))?$/);
+    ajv.addFormat('ports', /^([\w.[\]:-]+:)?(\$\{\w+(:-[^}]*)?\}|\d+(-\d+)?)(:\d+(-\d+)?)?(\/(tcp|udp))?$/);
     ajv.addFormat('expose', /^\d+(-\d+)?(\/(tcp|udp))?$/);
     ajv.addFormat('subnet_ip_address', /^[\d.:a-fA-F]+\/\d{1,3}$/);
     const validate = ajv.compile(schema);
