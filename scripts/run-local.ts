@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { parse } from 'dotenv';
 import { prettyFactory } from 'pino-pretty';
+import { seedDemo, triggerSync } from './seed-demo';
 
 interface Service {
   name: string;
@@ -107,6 +108,52 @@ function stop(): void {
   setTimeout(() => process.exit(0), 5000).unref();
 }
 
+/** Runs a one-shot service (the configurator) with prefixed output; resolves with its exit code. */
+function runOnce(name: string, args: string[]): Promise<number> {
+  const child = spawn('npm', ['--silent', ...args], {
+    cwd: root,
+    env: environment,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  prefixLines(name, child.stdout);
+  prefixLines(name, child.stderr);
+  children.push(child);
+  return new Promise((resolve) => child.on('exit', (code) => resolve(code ?? 1)));
+}
+
+function whereToLook(): string {
+  const e = environment;
+  return [
+    'The demo is running. Where to look:',
+    `  OpenHIM transactions  curl -u ${e.OPENHIM_USERNAME}:${e.OPENHIM_PASSWORD} '${e.OPENHIM_API_URL}/transactions?filterRepresentation=full'`,
+    `  sync status           curl -u ${e.OPENMRS_MEDIATOR_USERNAME}:${e.OPENMRS_MEDIATOR_PASSWORD} http://127.0.0.1:${e.OPENMRS_MEDIATOR_PORT ?? 6001}/status`,
+    `  FHIR server           curl ${e.FHIR_URL}/Patient`,
+    `  OpenMRS (stand-in)    curl -u ${e.OPENMRS_USERNAME}:${e.OPENMRS_PASSWORD} http://${e.OPENMRS_HOST}:${e.OPENMRS_PORT}/openmrs/ws/fhir2/R4/Patient`,
+    `  CHT (stand-in)        curl -u ${e.CHT_USERNAME}:${e.CHT_PASSWORD} -X POST -H 'Content-Type: application/json' -d '{"selector":{"type":"person"}}' ${e.CHT_URL}/medic/_find`,
+    'OpenHIM runs the sync every minute. Ctrl-C stops everything.',
+  ].join('\n');
+}
+
+/** Once the services are up: the configurator, then the demo data, then a first sync. */
+async function configureAndSeed(): Promise<void> {
+  const code = await runOnce('configurator', ['start', '-w', 'configurator']);
+  if (stopping) return;
+  if (code !== 0) {
+    console.log('[demo] the configurator reported problems (above); the demo data is not seeded');
+    return;
+  }
+  try {
+    const seeded = await seedDemo(environment);
+    console.log(
+      seeded ? '[demo] seeded CHT and OpenMRS' : '[demo] demo data already there (kept from a previous run)',
+    );
+    await triggerSync(environment);
+    console.log(whereToLook());
+  } catch (error) {
+    console.log(`[demo] seeding failed: ${error instanceof Error ? error.message : String(error)}`);
+  }
+}
+
 const present = services.filter((s) => existsSync(join(root, s.entry)));
 if (present.length === 0) {
   console.log('No service is built yet: nothing to run.');
@@ -115,4 +162,5 @@ if (present.length === 0) {
   present.forEach(start);
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);
+  void configureAndSeed();
 }

@@ -146,7 +146,11 @@ describe('configurator against the OpenHIM and OpenMRS stand-ins', () => {
     const failure = await promisify(execFile)(
       join(ROOT, 'node_modules', '.bin', 'tsx'),
       [join(__dirname, 'main.ts')],
-      { cwd: ROOT, env: { ...process.env, ...environment(), OPENMRS_MEDIATOR_MAPPING: file } },
+      // as `npm start -w configurator` runs it: from its folder, whose tsconfig maps the workspace packages
+      {
+        cwd: join(ROOT, 'configurator'),
+        env: { ...process.env, ...environment(), OPENMRS_MEDIATOR_MAPPING: file },
+      },
     ).then(
       () => ({ code: 0, stdout: '' }),
       (error: { code: number; stdout: string }) => error,
