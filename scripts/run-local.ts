@@ -143,10 +143,14 @@ async function configureAndSeed(): Promise<void> {
     return;
   }
   try {
+    // OpenHIM's router keeps its channel list for a second: pushes sooner would find no channel yet.
+    await new Promise((resolve) => setTimeout(resolve, 1500));
     const seeded = await seedDemo(environment);
     console.log(
       seeded ? '[demo] seeded CHT and OpenMRS' : '[demo] demo data already there (kept from a previous run)',
     );
+    // CHT pushes the new records on its own; give it a moment so the first sync finds them.
+    await new Promise((resolve) => setTimeout(resolve, 3000));
     await triggerSync(environment);
     console.log(whereToLook());
   } catch (error) {

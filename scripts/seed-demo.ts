@@ -2,14 +2,20 @@
 // height/weight report; two OpenMRS patients whose addresses name a CHW area, one with a completed visit.
 // Then it asks OpenHIM to run the sync now instead of within the minute. Stand-ins only; never production.
 import axios, { type AxiosInstance } from 'axios';
+import type { Patient } from 'fhir/r4';
+// The factories only (not the stand-in's index): this script runs from the root, without the workspace paths.
+import {
+  addressWith,
+  FACILITY_VISIT,
+  patientWith,
+  recordCompletedVisit,
+  VITALS,
+  WEIGHT,
+} from '../sandbox/src/openmrs/test-support/factories';
 
 type Env = NodeJS.ProcessEnv;
 
 const JSON_BODY = { headers: { 'Content-Type': 'application/json' } };
-const ADDRESS = 'http://fhir.openmrs.org/ext/address';
-const FACILITY_VISIT = '7b0f5697-27e3-40c4-8bae-f4049abfb4ed';
-const VITALS = '67a71486-1a54-468f-ac3e-7091a9a79584';
-const WEIGHT = '5089AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA';
 
 async function placeIdOf(cht: AxiosInstance, id: string): Promise<string> {
   for (let attempt = 0; attempt < 50; attempt++) {
@@ -72,66 +78,37 @@ async function seedOpenmrs(
   openmrs: AxiosInstance,
   areas: Record<string, { placeId: string }>,
 ): Promise<void> {
-  const patient = async (card: string, given: string, family: string, gender: string, address5: string) =>
-    (
-      await openmrs.post('/Patient', {
-        resourceType: 'Patient',
-        identifier: [{ use: 'official', type: { text: 'ID Card' }, value: card }],
-        name: [{ given: [given], family }],
-        gender,
-        birthDate: '1982-06-15',
-        address: [
-          {
-            use: 'home',
-            extension: [{ url: ADDRESS, extension: [{ url: `${ADDRESS}#address5`, valueString: address5 }] }],
-          },
-        ],
-      })
-    ).data.id as string;
-  const wanjiku = await patient(
-    'DEMO-ID-1',
-    'Wanjiku',
-    'Kamau',
-    'female',
-    `CHW area Lakeside B [${areas['CHW area Lakeside B']?.placeId}]`,
-  );
+  const create = async <T>(body: T): Promise<T> =>
+    (await openmrs.post<T>(`/${(body as { resourceType: string }).resourceType}`, body)).data;
+  const patient = (
+    card: string,
+    given: string,
+    family: string,
+    gender: Patient['gender'],
+    address5: string,
+  ) =>
+    create(
+      patientWith(
+        { type: 'ID Card', value: card },
+        {
+          name: [{ given: [given], family }],
+          gender,
+          birthDate: '1982-06-15',
+          address: [addressWith({ address5 })],
+        },
+      ),
+    );
+  const areaB = areas['CHW area Lakeside B']?.placeId;
+  const wanjiku = await patient('DEMO-ID-1', 'Wanjiku', 'Kamau', 'female', `CHW area Lakeside B [${areaB}]`);
   await patient('DEMO-ID-2', 'Baraka', 'Mwangi', 'male', 'CHW area Lakeside A');
-  const subject = { reference: `Patient/${wanjiku}`, type: 'Patient' };
-  const start = new Date(Date.now() - 3 * 3600_000);
-  const at = (minutes: number) =>
-    new Date(start.getTime() + minutes * 60_000).toISOString().replace(/\.\d+Z$/, 'Z');
-  const visit = (
-    await openmrs.post('/Encounter', {
-      resourceType: 'Encounter',
-      status: 'unknown',
-      class: {},
-      subject,
-      type: [
-        { coding: [{ system: 'http://fhir.openmrs.org/code-system/visit-type', code: FACILITY_VISIT }] },
-      ],
-      period: { start: at(0), end: at(60) },
-    })
-  ).data.id as string;
-  const vitals = (
-    await openmrs.post('/Encounter', {
-      resourceType: 'Encounter',
-      status: 'unknown',
-      class: {},
-      subject,
-      type: [{ coding: [{ system: 'http://fhir.openmrs.org/code-system/encounter-type', code: VITALS }] }],
-      partOf: { reference: `Encounter/${visit}`, type: 'Encounter' },
-      period: { start: at(15) },
-    })
-  ).data.id as string;
-  await openmrs.post('/Observation', {
-    resourceType: 'Observation',
-    status: 'final',
-    code: { coding: [{ code: WEIGHT }] },
-    subject,
-    encounter: { reference: `Encounter/${vitals}`, type: 'Encounter' },
-    effectiveDateTime: at(15),
-    valueQuantity: { value: 70 },
-  });
+  const start = Date.now() - 3 * 3600_000;
+  const at = (minutes: number) => new Date(start + minutes * 60_000).toISOString().replace(/\.\d+Z$/, 'Z');
+  await recordCompletedVisit(
+    create,
+    wanjiku.id as string,
+    { type: FACILITY_VISIT, encounterType: VITALS, start: at(0), end: at(60), encounterAt: at(15) },
+    { [WEIGHT]: 70 },
+  );
 }
 
 /** Seeds once (a second start finds "Demo District" and leaves everything as it is); true when it seeded. */

@@ -1,14 +1,13 @@
 // The sync against the running FHIR store, OpenMRS stand-in and CHT stand-in over HTTP: each direction
 // for patients and encounters, updates both ways without echoes, placement, crash recovery, failures.
-import type { Encounter, Observation, Patient } from 'fhir/r4';
+import type { Observation, Patient } from 'fhir/r4';
 import { identifierOf, identifierToken } from '@cht-openmrs/common';
-import { ADDRESS_EXTENSION, VISIT_TYPE_SYSTEM } from './openmrs/openmrs-fhir';
+import { openmrsFactories } from '@cht-openmrs/sandbox';
+import { VISIT_TYPE_SYSTEM } from './openmrs/openmrs-fhir';
 import { startSyncStack, type SyncStack } from './test-support/sync-harness';
 
-const HOME_VISIT = 'd66e9fe0-7d51-4801-a550-5d462ad1c944';
-const FACILITY_VISIT = '7b0f5697-27e3-40c4-8bae-f4049abfb4ed';
-const VITALS = '67a71486-1a54-468f-ac3e-7091a9a79584';
-const WEIGHT = '5089AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA';
+const { addressWith, FACILITY_VISIT, HOME_VISIT, patientWith, recordCompletedVisit, VITALS, WEIGHT } =
+  openmrsFactories;
 const JSON_BODY = { headers: { 'Content-Type': 'application/json' } };
 
 describe('sync between the FHIR store, OpenMRS and CHT', () => {
@@ -62,33 +61,13 @@ describe('sync between the FHIR store, OpenMRS and CHT', () => {
     address: Record<string, string>,
     name = { given: ['Ali'], family: 'Hassan' },
   ) => {
-    const body: Patient = {
-      resourceType: 'Patient',
-      identifier: [
-        {
-          use: 'official',
-          type: { text: 'ID Card' },
-          value: `ID-${Math.random().toString(36).slice(2, 10)}`,
-        },
-      ],
+    const identifier = { type: 'ID Card', value: `ID-${Math.random().toString(36).slice(2, 10)}` };
+    const body = patientWith(identifier, {
       name: [name],
       gender: 'male',
       birthDate: '1980-01-01',
-      address: [
-        {
-          use: 'home',
-          extension: [
-            {
-              url: ADDRESS_EXTENSION,
-              extension: Object.entries(address).map(([k, v]) => ({
-                url: `${ADDRESS_EXTENSION}#${k}`,
-                valueString: v,
-              })),
-            },
-          ],
-        },
-      ],
-    };
+      address: [addressWith(address)],
+    });
     return (await stack.openmrs.create(body)).resource;
   };
   const nothingChanged = (report: Awaited<ReturnType<SyncStack['sync']>>) =>
@@ -214,37 +193,18 @@ describe('sync between the FHIR store, OpenMRS and CHT', () => {
   it('sends a completed OpenMRS visit to CHT as a report of the mapped form, and not our own visits back', async () => {
     const patient = await openmrsPatient({ address5: `CHW area A [${clinic.placeId}]` });
     await stack.sync();
-    const subject = { reference: `Patient/${patient.id}`, type: 'Patient' };
-    const visit = (
-      await stack.openmrs.create<Encounter>({
-        resourceType: 'Encounter',
-        status: 'unknown',
-        class: {},
-        subject,
-        type: [{ coding: [{ system: VISIT_TYPE_SYSTEM, code: FACILITY_VISIT }] }],
-        period: { start: '2024-06-02T08:00:00+00:00', end: '2024-06-02T09:00:00+00:00' },
-      })
-    ).resource;
-    const encounter = (
-      await stack.openmrs.create<Encounter>({
-        resourceType: 'Encounter',
-        status: 'unknown',
-        class: {},
-        subject,
-        type: [{ coding: [{ system: 'http://fhir.openmrs.org/code-system/encounter-type', code: VITALS }] }],
-        partOf: { reference: `Encounter/${visit.id}`, type: 'Encounter' },
-        period: { start: '2024-06-02T08:10:00+00:00' },
-      })
-    ).resource;
-    await stack.openmrs.create<Observation>({
-      resourceType: 'Observation',
-      status: 'final',
-      code: { coding: [{ code: WEIGHT }] },
-      subject,
-      encounter: { reference: `Encounter/${encounter.id}`, type: 'Encounter' },
-      effectiveDateTime: '2024-06-02T08:10:00+00:00',
-      valueQuantity: { value: 71 },
-    });
+    const { visit } = await recordCompletedVisit(
+      async (body) => (await stack.openmrs.create(body)).resource,
+      patient.id as string,
+      {
+        type: FACILITY_VISIT,
+        encounterType: VITALS,
+        start: '2024-06-02T08:00:00+00:00',
+        end: '2024-06-02T09:00:00+00:00',
+        encounterAt: '2024-06-02T08:10:00+00:00',
+      },
+      { [WEIGHT]: 71 },
+    );
     expect((await stack.sync()).streams['visits-from-openmrs']?.created).toBe(1);
     const { data } = await stack.chtApi.post(
       '/medic/_find',

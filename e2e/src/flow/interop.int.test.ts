@@ -1,18 +1,22 @@
 // The end-to-end scenarios: CHT outbound push (cht-config/app_settings.json) through OpenHIM's router,
 // the sync triggered by OpenHIM's polling channel, against the FHIR store, OpenMRS and CHT stand-ins,
 // all set up by the configurator. Each scenario checks all three systems and OpenHIM's transaction log.
-import type { Encounter, Observation, Patient } from 'fhir/r4';
+import type { Patient } from 'fhir/r4';
 import { identifierOf, identifierToken } from '@cht-openmrs/common';
-import type { OpenhimTransaction as Transaction } from '@cht-openmrs/sandbox';
+import { openmrsFactories, type OpenhimTransaction as Transaction } from '@cht-openmrs/sandbox';
 import { startStack, type Stack } from './stack';
 
 const JSON_BODY = { headers: { 'Content-Type': 'application/json' } };
-const ADDRESS = 'http://fhir.openmrs.org/ext/address';
-const FACILITY_VISIT = '7b0f5697-27e3-40c4-8bae-f4049abfb4ed';
-const VITALS = '67a71486-1a54-468f-ac3e-7091a9a79584';
-const WEIGHT = '5089AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA';
-const HOME_VISIT = 'd66e9fe0-7d51-4801-a550-5d462ad1c944';
-const VISIT_NOTE = 'd7151f82-c1f3-4152-a605-2f9ea7414a79';
+const {
+  addressWith,
+  FACILITY_VISIT,
+  HOME_VISIT,
+  patientWith,
+  recordCompletedVisit,
+  VISIT_NOTE,
+  VITALS,
+  WEIGHT,
+} = openmrsFactories;
 
 interface SyncReport {
   complete: boolean;
@@ -135,26 +139,17 @@ describe('CHT ⇄ OpenHIM ⇄ OpenMRS, end to end', () => {
   });
 
   it('(3) an OpenMRS patient reaches CHT under the place its address names', async () => {
-    const created = await stack.openmrsFhir.create<Patient>({
-      resourceType: 'Patient',
-      identifier: [{ use: 'official', type: { text: 'ID Card' }, value: 'KE-44501' }],
-      name: [{ given: ['Wanjiku'], family: 'Kamau' }],
-      gender: 'female',
-      birthDate: '1979-11-02',
-      address: [
+    const created = await stack.openmrsFhir.create(
+      patientWith(
+        { type: 'ID Card', value: 'KE-44501' },
         {
-          use: 'home',
-          extension: [
-            {
-              url: ADDRESS,
-              extension: [
-                { url: `${ADDRESS}#address5`, valueString: `CHW area Nyalenda A [${clinic.placeId}]` },
-              ],
-            },
-          ],
+          name: [{ given: ['Wanjiku'], family: 'Kamau' }],
+          gender: 'female',
+          birthDate: '1979-11-02',
+          address: [addressWith({ address5: `CHW area Nyalenda A [${clinic.placeId}]` })],
         },
-      ],
-    });
+      ),
+    );
     const openmrsUuid = created.resource.id as string;
     expect(reportOf(await stack.poll()).streams['patients-from-openmrs']?.created).toBe(1);
     const people = (
@@ -173,59 +168,31 @@ describe('CHT ⇄ OpenHIM ⇄ OpenMRS, end to end', () => {
 
   it('(4) a completed OpenMRS visit reaches CHT as a report of the mapped form', async () => {
     const patient = (
-      await stack.openmrsFhir.create<Patient>({
-        resourceType: 'Patient',
-        identifier: [{ use: 'official', type: { text: 'ID Card' }, value: 'KE-44502' }],
-        name: [{ given: ['Baraka'], family: 'Mwangi' }],
-        gender: 'male',
-        birthDate: '1990-03-03',
-        address: [
+      await stack.openmrsFhir.create(
+        patientWith(
+          { type: 'ID Card', value: 'KE-44502' },
           {
-            use: 'home',
-            extension: [
-              {
-                url: ADDRESS,
-                extension: [{ url: `${ADDRESS}#address5`, valueString: 'CHW area Nyalenda A' }],
-              },
-            ],
+            name: [{ given: ['Baraka'], family: 'Mwangi' }],
+            gender: 'male',
+            birthDate: '1990-03-03',
+            address: [addressWith({ address5: 'CHW area Nyalenda A' })],
           },
-        ],
-      })
+        ),
+      )
     ).resource;
     await stack.poll();
-    const subject = { reference: `Patient/${patient.id}`, type: 'Patient' };
-    const visit = (
-      await stack.openmrsFhir.create<Encounter>({
-        resourceType: 'Encounter',
-        status: 'unknown',
-        class: {},
-        subject,
-        type: [
-          { coding: [{ system: 'http://fhir.openmrs.org/code-system/visit-type', code: FACILITY_VISIT }] },
-        ],
-        period: { start: '2024-07-02T09:00:00+03:00', end: '2024-07-02T10:00:00+03:00' },
-      })
-    ).resource;
-    const vitals = (
-      await stack.openmrsFhir.create<Encounter>({
-        resourceType: 'Encounter',
-        status: 'unknown',
-        class: {},
-        subject,
-        type: [{ coding: [{ system: 'http://fhir.openmrs.org/code-system/encounter-type', code: VITALS }] }],
-        partOf: { reference: `Encounter/${visit.id}`, type: 'Encounter' },
-        period: { start: '2024-07-02T09:15:00+03:00' },
-      })
-    ).resource;
-    await stack.openmrsFhir.create<Observation>({
-      resourceType: 'Observation',
-      status: 'final',
-      code: { coding: [{ code: WEIGHT }] },
-      subject,
-      encounter: { reference: `Encounter/${vitals.id}`, type: 'Encounter' },
-      effectiveDateTime: '2024-07-02T09:15:00+03:00',
-      valueQuantity: { value: 80 },
-    });
+    const { visit } = await recordCompletedVisit(
+      async (body) => (await stack.openmrsFhir.create(body)).resource,
+      patient.id as string,
+      {
+        type: FACILITY_VISIT,
+        encounterType: VITALS,
+        start: '2024-07-02T09:00:00+03:00',
+        end: '2024-07-02T10:00:00+03:00',
+        encounterAt: '2024-07-02T09:15:00+03:00',
+      },
+      { [WEIGHT]: 80 },
+    );
     expect(reportOf(await stack.poll()).streams['visits-from-openmrs']?.created).toBe(1);
     const reports = (
       await stack.chtApi.post(

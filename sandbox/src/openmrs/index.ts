@@ -17,6 +17,7 @@ export type { SandboxUser as OpenmrsUser } from './http/auth';
 export type { Fault } from './http/sandbox-routes';
 export { openmrsId } from './model/luhn';
 export * as openmrsSeed from './model/seed';
+export * as openmrsFactories from './test-support/factories';
 
 export interface OpenmrsSandboxOptions {
   port?: number;
