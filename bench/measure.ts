@@ -13,7 +13,7 @@ export function percentile(sorted: number[], p: number): number {
 export async function pool(
   count: number,
   concurrency: number,
-  job: (i: number) => Promise<void>,
+  job: (i: number) => Promise<unknown>,
 ): Promise<void> {
   let next = 0;
   const worker = async () => {

@@ -5,6 +5,7 @@ import type { Bundle, Resource } from 'fhir/r4';
 import { basicAuth, type Logger } from '@cht-openmrs/common';
 import type { Bundles } from './bundles';
 import { FhirStoreError, invalid } from './errors';
+import type { GroupCommit } from './group-commit';
 import type { Repository, WriteResult } from './repository';
 import type { Searches } from './search';
 
@@ -43,6 +44,7 @@ export function createFhirApp(
   repository: Repository,
   searches: Searches,
   bundles: Bundles,
+  writes: GroupCommit,
   logger: Logger,
   options: HttpOptions,
 ): Express {
@@ -82,8 +84,8 @@ export function createFhirApp(
       throw invalid('0302', 'Unknown request: GET on the server base needs _getpages');
     sendResource(res, 200, searches.getPage(query, base(req)));
   });
-  app.post('/fhir', (req, res) => {
-    sendResource(res, 200, bundles.process(req.body as Bundle, base(req)));
+  app.post('/fhir', async (req, res) => {
+    sendResource(res, 200, await writes.run(() => bundles.process(req.body as Bundle, base(req))));
   });
   app.post('/fhir/:type/_search', (req, res) => {
     const query = queryOf(req);
@@ -93,34 +95,35 @@ export function createFhirApp(
   app.get('/fhir/:type', (req, res) => {
     sendResource(res, 200, searches.search(req.params.type, queryOf(req), base(req)));
   });
-  app.post('/fhir/:type', (req, res) => {
+  app.post('/fhir/:type', async (req, res) => {
     const resource = req.body as Resource;
     if (resource?.resourceType !== req.params.type)
       throw invalid(
         '0450',
         `Resource type of the body (${resource?.resourceType}) is not ${req.params.type}`,
       );
-    sendWrite(res, repository.create(resource, req.get('If-None-Exist')), base(req));
+    sendWrite(res, await writes.run(() => repository.create(resource, req.get('If-None-Exist'))), base(req));
   });
-  app.put('/fhir/:type', (req, res) => {
-    sendWrite(
-      res,
-      repository.conditionalUpdate(req.params.type, queryOf(req), req.body as Resource),
-      base(req),
+  app.put('/fhir/:type', async (req, res) => {
+    const { type } = req.params;
+    const result = await writes.run(() =>
+      repository.conditionalUpdate(type, queryOf(req), req.body as Resource),
     );
+    sendWrite(res, result, base(req));
   });
   app.get('/fhir/:type/:id', (req, res) => {
     sendResource(res, 200, repository.read(req.params.type, req.params.id));
   });
-  app.put('/fhir/:type/:id', (req, res) => {
-    sendWrite(
-      res,
-      repository.update(req.params.type, req.params.id, req.body as Resource, versionOf(req.get('If-Match'))),
-      base(req),
+  app.put('/fhir/:type/:id', async (req, res) => {
+    const { type, id } = req.params;
+    const result = await writes.run(() =>
+      repository.update(type, id, req.body as Resource, versionOf(req.get('If-Match'))),
     );
+    sendWrite(res, result, base(req));
   });
-  app.delete('/fhir/:type/:id', (req, res) => {
-    res.type(FHIR_JSON).send(JSON.stringify(repository.delete(req.params.type, req.params.id)));
+  app.delete('/fhir/:type/:id', async (req, res) => {
+    const { type, id } = req.params;
+    res.type(FHIR_JSON).send(JSON.stringify(await writes.run(() => repository.delete(type, id))));
   });
   app.get('/fhir/:type/:id/_history', (req, res) => {
     sendResource(res, 200, repository.history(req.params.type, req.params.id, base(req)));

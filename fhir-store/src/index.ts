@@ -3,9 +3,11 @@ import type { Server } from 'node:http';
 import { closeServer, createLogger, listen, serverUrl, type Logger } from '@cht-openmrs/common';
 import { Bundles } from './bundles';
 import { Store } from './database';
+import { GroupCommit } from './group-commit';
 import { createFhirApp } from './http';
 import { Repository } from './repository';
 import { Searches } from './search';
+import { loadDefinitions } from './search-parameters';
 
 export interface FhirStoreOptions {
   port?: number;
@@ -28,6 +30,7 @@ export interface RunningFhirStore {
 }
 
 export async function startFhirStore(options: FhirStoreOptions = {}): Promise<RunningFhirStore> {
+  loadDefinitions();
   const store = new Store(options.database ?? ':memory:');
   const searches = new Searches(store, {
     defaultCount: options.defaultCount ?? 20,
@@ -36,7 +39,8 @@ export async function startFhirStore(options: FhirStoreOptions = {}): Promise<Ru
   });
   const repository = new Repository(store);
   const logger = options.logger ?? createLogger('fhir-store', 'silent');
-  const app = createFhirApp(repository, searches, new Bundles(store, repository, searches), logger, options);
+  const bundles = new Bundles(store, repository, searches);
+  const app = createFhirApp(repository, searches, bundles, new GroupCommit(store.db), logger, options);
   const server: Server = await listen(app, options.port ?? 0, options.host ?? '127.0.0.1');
   const expiry = setInterval(() => searches.expire(), 60_000);
   expiry.unref();

@@ -19,11 +19,14 @@ export interface ParameterDefinition {
   code: string;
   type: IndexedType;
   expression: FhirPathAtom;
+  /** The top-level elements the expression starts from; unset when it cannot be told from the text. */
+  roots?: string[];
   targets?: string[];
 }
 
 let loaded = false;
-function load(): void {
+/** Reads the R4 definitions (about a second); done at start-up so the first request does not wait. */
+export function loadDefinitions(): void {
   if (loaded) return;
   indexStructureDefinitionBundle(readJson('fhir/r4/profiles-types.json') as Bundle);
   indexStructureDefinitionBundle(readJson('fhir/r4/profiles-resources.json') as Bundle);
@@ -43,11 +46,27 @@ function forType(expression: string, resourceType: string): string | undefined {
   return own.length > 0 ? own.join(' | ') : undefined;
 }
 
+/** `Patient.telecom.where(…) | (Patient.deceased as boolean)` → `['telecom', 'deceased']`. */
+function rootsOf(expression: string, resourceType: string): string[] | undefined {
+  const roots = expression
+    .split(/\s\|\s/)
+    .map((part) => new RegExp(`^\\(?${resourceType}\\.([a-z][A-Za-z]*)`).exec(part.trim())?.[1]);
+  return roots.every((root) => root !== undefined) ? (roots as string[]) : undefined;
+}
+
+/** Whether the resource has the element, a choice element included (`deceased` → `deceasedBoolean`). */
+function hasElement(resource: Resource, name: string): boolean {
+  for (const key of Object.keys(resource)) {
+    if (key === name || (key.startsWith(name) && /[A-Z]/.test(key.charAt(name.length)))) return true;
+  }
+  return false;
+}
+
 /** The indexable search parameters of a resource type, by code. */
 export function parametersOf(resourceType: string): Map<string, ParameterDefinition> {
   const known = cache.get(resourceType);
   if (known) return known;
-  load();
+  loadDefinitions();
   const definitions = new Map<string, ParameterDefinition>();
   for (const [code, parameter] of Object.entries(getSearchParameters(resourceType) ?? {})) {
     if (BUILT_IN.has(code) || !INDEXED.has(parameter.type) || !parameter.expression) continue;
@@ -57,6 +76,7 @@ export function parametersOf(resourceType: string): Map<string, ParameterDefinit
       code,
       type: parameter.type as IndexedType,
       expression: parseFhirPath(expression),
+      ...(rootsOf(expression, resourceType) ? { roots: rootsOf(expression, resourceType) } : {}),
       ...(parameter.target ? { targets: parameter.target } : {}),
     });
   }
@@ -66,12 +86,12 @@ export function parametersOf(resourceType: string): Map<string, ParameterDefinit
 
 /** Every search parameter code a resource type knows (for HAPI's "Valid search parameters" message). */
 export function knownParameters(resourceType: string): string[] {
-  load();
+  loadDefinitions();
   return Object.keys(getSearchParameters(resourceType) ?? {}).sort();
 }
 
 export function isKnownResourceType(resourceType: string): boolean {
-  load();
+  loadDefinitions();
   return getSearchParameters(resourceType) !== undefined;
 }
 
@@ -85,10 +105,13 @@ export interface IndexRows {
 type Json = Record<string, unknown>;
 
 /** The values each search parameter reads from the resource, as rows for the index tables. */
-export function indexRowsOf(resource: Resource): IndexRows {
+export function indexRowsOf(resource: Resource, { skipAbsent = true } = {}): IndexRows {
   const rows: IndexRows = { tokens: [], references: [], dates: [], strings: [] };
   const typed = [toTypedValue(resource)];
   for (const parameter of parametersOf(resource.resourceType).values()) {
+    // Most parameters read elements a given resource lacks: no need to evaluate them.
+    if (skipAbsent && parameter.roots && !parameter.roots.some((root) => hasElement(resource, root)))
+      continue;
     let values: { type: string; value: unknown }[];
     try {
       values = parameter.expression.eval({ variables: { '%resource': typed[0] as TypedValue } }, typed);
