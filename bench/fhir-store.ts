@@ -1,8 +1,9 @@
 // fhir-store throughput and latency (issue targets: ≥1,000 single writes/s over HTTP, ≥5,000
 // resources/s in transaction bundles, identifier search p50 ≤ 5 ms at 100k resources, flat memory).
 // The store runs as its own process (npm start -w fhir-store), the load generator in this one: both on
-// this machine's 2 cores. The load goes through undici (Node's own HTTP client engine), which costs the
-// shared cores a third of what axios does. Run: npm run fhir-store -w bench   (SIZE=100000 by default)
+// this machine's 2 cores. The load goes through undici (Node's own HTTP client engine), which takes about
+// half the CPU per request that axios does from the cores the store shares with it.
+// Run: npm run fhir-store -w bench   (SIZE=100000 by default)
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';

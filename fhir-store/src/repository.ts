@@ -2,9 +2,9 @@
 // from 1 (an update that changes nothing makes no new version), update-as-create with client ids (not
 // purely numeric ones), If-Match conflicts answered 409, conditional create and update (412 on more than
 // one match), referential integrity on write (400 HAPI-1094), soft delete (a later read gives 410), and
-// deletes refused while another resource still references the target (409). Each write is one SQLite
-// transaction (a savepoint inside a bundle's): its resource, history and index rows land together or not
-// at all. No Express here.
+// deletes refused while another resource still references the target (409). Callers run each write in a
+// transaction (group-commit.ts for requests, bundles.ts for bundle entries), so that its resource, history
+// and index rows land together or not at all. No Express here.
 import { isDeepStrictEqual } from 'node:util';
 import type { Bundle, OperationOutcome, Resource } from 'fhir/r4';
 import type { StoredRow, Store } from './database';
@@ -122,13 +122,11 @@ export class Repository {
   /** POST: the server assigns the id (a body id is ignored). With `ifNoneExist`, an existing match is returned instead. */
   create(resource: Resource, ifNoneExist?: string, pending?: Set<string>): WriteResult {
     assertResourceType(resource.resourceType);
-    return this.store.transaction(() => {
-      if (ifNoneExist) {
-        const existing = this.findMatch(resource.resourceType, ifNoneExist);
-        if (existing) return { resource: existing, status: 200 };
-      }
-      return this.put({ ...resource, id: this.store.nextId() }, undefined, pending);
-    });
+    if (ifNoneExist) {
+      const existing = this.findMatch(resource.resourceType, ifNoneExist);
+      if (existing) return { resource: existing, status: 200 };
+    }
+    return this.put({ ...resource, id: this.store.nextId() }, undefined, pending);
   }
 
   /** PUT with an id: updates, or creates with the client's id (never a purely numeric one, as HAPI). */
@@ -147,16 +145,14 @@ export class Repository {
         `Can not update resource, resource body ID of "${resource.id}" does not match URL ID of "${id}"`,
       );
     if (!FHIR_ID.test(id)) throw invalid('0521', `Invalid resource ID "${id}"`);
-    return this.store.transaction(() => {
-      const current = this.store.current(type, id);
-      if (!current && /^\d+$/.test(id)) {
-        throw invalid(
-          '0960',
-          `Can not create resource with ID[${id}], no resource with this ID exists and clients may only assign IDs which contain at least one non-numeric character`,
-        );
-      }
-      return this.put(resource, ifMatch, pending);
-    });
+    const current = this.store.current(type, id);
+    if (!current && /^\d+$/.test(id)) {
+      throw invalid(
+        '0960',
+        `Can not create resource with ID[${id}], no resource with this ID exists and clients may only assign IDs which contain at least one non-numeric character`,
+      );
+    }
+    return this.put(resource, ifMatch, pending);
   }
 
   /** PUT Type?criteria: updates the one match, creates when none, 412 when several. */
@@ -167,27 +163,21 @@ export class Repository {
     pending?: Set<string>,
   ): WriteResult {
     assertResourceType(type);
-    return this.store.transaction(() => {
-      const existing = this.matches(type, criteria, 'UPDATE', '0988');
-      if (existing)
-        return this.update(
-          type,
-          existing.id as string,
-          { ...resource, id: existing.id as string },
-          undefined,
-          pending,
-        );
-      if (resource.id) return this.update(type, resource.id, resource, undefined, pending);
-      return this.create(resource, undefined, pending);
-    });
+    const existing = this.matches(type, criteria, 'UPDATE', '0988');
+    if (existing)
+      return this.update(
+        type,
+        existing.id as string,
+        { ...resource, id: existing.id as string },
+        undefined,
+        pending,
+      );
+    if (resource.id) return this.update(type, resource.id, resource, undefined, pending);
+    return this.create(resource, undefined, pending);
   }
 
   delete(type: string, id: string): OperationOutcome {
     assertResourceType(type);
-    return this.store.transaction(() => this.softDelete(type, id));
-  }
-
-  private softDelete(type: string, id: string): OperationOutcome {
     const current = this.store.current(type, id);
     if (current && !current.deleted) {
       const referrer = this.store.referencing(`${type}/${id}`);
