@@ -39,18 +39,19 @@ const INDEXED: ReadonlySet<string> = new Set(['token', 'reference', 'date', 'str
 const BUILT_IN = new Set(['_id', '_lastUpdated']);
 const cache = new Map<string, Map<string, ParameterDefinition>>();
 
-/** The part of a union expression about this resource type: `Observation.subject | Patient.link` → `Observation.subject`. */
-function forType(expression: string, resourceType: string): string | undefined {
-  const parts = expression.split(/\s\|\s/).map((part) => part.trim());
-  const own = parts.filter((part) => new RegExp(`^\\(?${resourceType}\\.`).test(part));
-  return own.length > 0 ? own.join(' | ') : undefined;
+/** The parts of a union expression about this resource type: `Observation.subject | Patient.link` → `['Observation.subject']`. */
+function partsForType(expression: string, resourceType: string): string[] {
+  const prefix = new RegExp(`^\\(?${resourceType}\\.`);
+  return expression
+    .split(/\s\|\s/)
+    .map((part) => part.trim())
+    .filter((part) => prefix.test(part));
 }
 
-/** `Patient.telecom.where(…) | (Patient.deceased as boolean)` → `['telecom', 'deceased']`. */
-function rootsOf(expression: string, resourceType: string): string[] | undefined {
-  const roots = expression
-    .split(/\s\|\s/)
-    .map((part) => new RegExp(`^\\(?${resourceType}\\.([a-z][A-Za-z]*)`).exec(part.trim())?.[1]);
+/** `['Patient.telecom.where(…)', '(Patient.deceased as boolean)']` → `['telecom', 'deceased']`. */
+function rootsOf(parts: string[], resourceType: string): string[] | undefined {
+  const element = new RegExp(`^\\(?${resourceType}\\.([a-z][A-Za-z]*)`);
+  const roots = parts.map((part) => element.exec(part)?.[1]);
   return roots.every((root) => root !== undefined) ? (roots as string[]) : undefined;
 }
 
@@ -70,13 +71,14 @@ export function parametersOf(resourceType: string): Map<string, ParameterDefinit
   const definitions = new Map<string, ParameterDefinition>();
   for (const [code, parameter] of Object.entries(getSearchParameters(resourceType) ?? {})) {
     if (BUILT_IN.has(code) || !INDEXED.has(parameter.type) || !parameter.expression) continue;
-    const expression = forType(parameter.expression, resourceType);
-    if (!expression) continue;
+    const parts = partsForType(parameter.expression, resourceType);
+    if (parts.length === 0) continue;
+    const roots = rootsOf(parts, resourceType);
     definitions.set(code, {
       code,
       type: parameter.type as IndexedType,
-      expression: parseFhirPath(expression),
-      ...(rootsOf(expression, resourceType) ? { roots: rootsOf(expression, resourceType) } : {}),
+      expression: parseFhirPath(parts.join(' | ')),
+      ...(roots ? { roots } : {}),
       ...(parameter.target ? { targets: parameter.target } : {}),
     });
   }
