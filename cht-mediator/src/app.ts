@@ -1,6 +1,13 @@
 // The CHT mediator's request pipeline, in order.
 import express, { type Express } from 'express';
-import { basicAuth, errorHandler, FhirClient, requestContext, type Logger } from '@cht-openmrs/common';
+import {
+  basicAuth,
+  BODY_LIMIT_BYTES,
+  errorHandler,
+  FhirClient,
+  requestContext,
+  type Logger,
+} from '@cht-openmrs/common';
 import { CHT_MEDIATOR_URN } from './mediator-config';
 import { pushRoutes } from './routes';
 import type { ChtMediatorSettings } from './settings';
@@ -24,7 +31,7 @@ export function createApp(settings: ChtMediatorSettings, logger: Logger): Expres
     res.json({ status: 'ok', service: 'cht-mediator' });
   });
   app.use(basicAuth(settings.CHT_MEDIATOR_USERNAME, settings.CHT_MEDIATOR_PASSWORD, 'cht-mediator'));
-  app.use(express.json({ limit: '5mb', type: ['application/json', 'application/*+json'] }));
+  app.use(express.json({ limit: BODY_LIMIT_BYTES, type: ['application/json', 'application/*+json'] }));
   app.use(pushRoutes(patients, reports));
   app.use(errorHandler(logger, CHT_MEDIATOR_URN));
   return app;

@@ -126,7 +126,9 @@ describe('CHT mediator → FHIR store', () => {
           o.subject?.reference === `Patient/${patient?.id}`,
       ),
     ).toBe(true);
-    expect(bodyOf(pushed.data).omitted).toEqual(['5272AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA']);
+    expect(bodyOf(pushed.data).omitted).toEqual([
+      { code: '5272AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA', reason: 'left out on purpose (valueCode is false)' },
+    ]);
   });
 
   it('updates an edited report in place: changed values get new versions, removed observations are deleted', async () => {
@@ -198,19 +200,23 @@ describe('CHT mediator → FHIR store', () => {
     expect(await patients()).toHaveLength(0);
   });
 
+  /** The FHIR copy of an OpenMRS patient, linked (as the sync links it) to the CHT document given. */
+  const openmrsCopy = (uuid: string, linkedDoc?: string) => {
+    const copy = withIdentifier(
+      { resourceType: 'Patient', name: [{ given: ['Ali'] }] } as Patient,
+      'openmrsUuid',
+      uuid,
+    );
+    return mediator.fhir.create(linkedDoc ? withIdentifier(copy, 'chtDocumentId', linkedDoc) : copy);
+  };
+
   it('links a CHT shortcode to a Patient that came from OpenMRS, and says 404 (retry) when it is not there yet', async () => {
     const missing = await mediator.http.post('/cht/patient_ids', {
       doc: { _id: 'p', patient_id: '55555', external_id: 'omrs-1' },
     });
     expect(missing.status).toBe(404);
 
-    await mediator.fhir.create(
-      withIdentifier(
-        { resourceType: 'Patient', name: [{ given: ['Ali'] }] } as Patient,
-        'openmrsUuid',
-        'omrs-1',
-      ),
-    );
+    await openmrsCopy('omrs-1', 'p');
     const linked = await mediator.http.post('/cht/patient_ids', {
       doc: { _id: 'p', patient_id: '55555', external_id: 'omrs-1' },
     });
@@ -222,14 +228,19 @@ describe('CHT mediator → FHIR store', () => {
     expect(identifierOf(found[0] as Patient, 'openmrsUuid')).toBe('omrs-1');
   });
 
-  it('merges a CHT person created from OpenMRS into its Patient instead of duplicating it', async () => {
-    await mediator.fhir.create(
-      withIdentifier(
-        { resourceType: 'Patient', name: [{ given: ['Ali'] }] } as Patient,
-        'openmrsUuid',
-        'omrs-2',
-      ),
+  it('refuses (409, so CHT retries) the person the sync created in CHT until the sync has linked it', async () => {
+    await openmrsCopy('omrs-3');
+    const early = await mediator.http.post(
+      '/cht/patient',
+      personDoc({ _id: 'person-from-omrs', name: 'Ali Hassan', external_id: 'omrs-3' }),
     );
+    expect(early.status).toBe(409);
+    expect(bodyOf(early.data).error).toContain('which is linked to no CHT document yet');
+    expect(await patients()).toHaveLength(1);
+  });
+
+  it('merges a CHT person created from OpenMRS into its Patient instead of duplicating it', async () => {
+    await openmrsCopy('omrs-2', 'person-from-omrs');
     const pushed = await mediator.http.post(
       '/cht/patient',
       personDoc({ _id: 'person-from-omrs', name: 'Ali Hassan', external_id: 'omrs-2' }),

@@ -33,15 +33,17 @@ export function pushRoutes(patients: PatientStore, reports: ReportStore): Router
 
   router.post('/cht/patient_ids', async (req, res) => {
     const link = parseShortcodeLink(req.body);
-    const result = await patients.change('openmrsUuid', link.openmrsUuid, (p) =>
-      withIdentifier(p, 'chtPatientId', link.shortcode),
-    );
-    if (!result) {
+    if (!(await patients.findBy('openmrsUuid', link.openmrsUuid))) {
       // Not 2xx: CHT keeps it queued and retries, so the link is made once the patient is synced.
       const error = `no Patient with OpenMRS uuid ${link.openmrsUuid} on the FHIR server yet; CHT will retry`;
       sendMediatorResponse(res, CHT_MEDIATOR_URN, { status: 404, body: { error } });
       return;
     }
+    await patients.assertLinked(link.docId, link.openmrsUuid);
+    const result = await patients.change('openmrsUuid', link.openmrsUuid, (p) =>
+      withIdentifier(p, 'chtPatientId', link.shortcode),
+    );
+    if (!result) throw new Error(`Patient with OpenMRS uuid ${link.openmrsUuid} vanished while linking`);
     const body = { id: result.patient.id, outcome: result.outcome };
     sendMediatorResponse(
       res,

@@ -1,6 +1,7 @@
 export * from './context/request-context';
 export * from './fhir/fhir-client';
 export * from './fhir/fhir-errors';
+export * from './fhir/search-values';
 export * from './http/http-client';
 export * from './http/server';
 export * from './identity/identity';

@@ -7,6 +7,7 @@ import type { Bundle, BundleEntry, Resource } from 'fhir/r4';
 import type { Store } from './database';
 import { FhirStoreError, invalid } from './errors';
 import { knownParameters, normalise, parametersOf, precisionRange } from './search-parameters';
+import { searchAlternatives, splitTokenValue, unescapeSearchValue } from '@cht-openmrs/common';
 
 export interface SearchOptions {
   defaultCount: number;
@@ -105,10 +106,8 @@ function rangeCondition(param: string, values: string[]): Condition {
 
 function tokenCondition(param: string, values: string[], negate: boolean): Condition {
   const parts = values.map((value) => {
-    const bar = value.indexOf('|');
-    if (bar < 0) return { sql: 't.value = ?', args: [value] };
-    const system = value.slice(0, bar);
-    const code = value.slice(bar + 1);
+    const [system, code] = splitTokenValue(value);
+    if (system === undefined) return { sql: 't.value = ?', args: [code] };
     if (system === '') return { sql: '(t.system IS NULL AND t.value = ?)', args: [code] };
     if (code === '') return { sql: 't.system = ?', args: [system] };
     return { sql: '(t.system = ? AND t.value = ?)', args: [system, code] };
@@ -168,8 +167,9 @@ export function conditionsOf(type: string, query: URLSearchParams): Condition[] 
   for (const [key, raw] of query) {
     const [name = '', modifier] = key.split(':');
     if (CONTROL.has(name) || IGNORED.has(name)) continue;
-    const values = raw.split(',').filter((v) => v !== '');
-    if (values.length === 0) continue;
+    const escaped = searchAlternatives(raw);
+    if (escaped.length === 0) continue;
+    const values = escaped.map(unescapeSearchValue);
     if (name === '_id') {
       conditions.push({ sql: `r.id IN (${values.map(() => '?').join(',')})`, args: values });
       continue;
@@ -187,7 +187,7 @@ export function conditionsOf(type: string, query: URLSearchParams): Condition[] 
       case 'token':
         if (modifier && modifier !== 'not')
           throw invalid('1223', `Modifier :${modifier} is not supported for parameter ${name}`);
-        conditions.push(tokenCondition(name, values, modifier === 'not'));
+        conditions.push(tokenCondition(name, escaped, modifier === 'not'));
         break;
       case 'reference':
         conditions.push(referenceCondition(name, values, modifier, definition.targets ?? []));

@@ -1,6 +1,7 @@
 // The OpenMRS mediator's request pipeline, in order, and the sync's collaborators.
 import express, { type Express } from 'express';
 import {
+  BODY_LIMIT_BYTES,
   basicAuth,
   errorHandler,
   FhirClient,
@@ -80,7 +81,7 @@ export function createApp(settings: OpenmrsMediatorSettings, context: SyncContex
   app.use(
     basicAuth(settings.OPENMRS_MEDIATOR_USERNAME, settings.OPENMRS_MEDIATOR_PASSWORD, 'openmrs-mediator'),
   );
-  app.use(express.json());
+  app.use(express.json({ limit: BODY_LIMIT_BYTES }));
   app.use(
     syncRoutes(context, new SyncStateStore(context.fhir), new SyncMetrics(), {
       leaseSeconds: settings.SYNC_LEASE_SECONDS,

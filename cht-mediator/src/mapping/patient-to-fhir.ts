@@ -25,7 +25,6 @@ export function nameOf(fullName: string): HumanName {
 export function patientToFhir(person: ChtPatient): Patient {
   const identifier: Identifier[] = [makeIdentifier('chtDocumentId', person.docId)];
   if (person.shortcode) identifier.push(makeIdentifier('chtPatientId', person.shortcode));
-  if (person.openmrsUuid) identifier.push(makeIdentifier('openmrsUuid', person.openmrsUuid));
   const patient: Patient = {
     resourceType: 'Patient',
     identifier,
@@ -46,10 +45,13 @@ export function patientToFhir(person: ChtPatient): Patient {
  * The origin stays where the record was born.
  */
 export function mergePatient(stored: Patient, fromCht: Patient): Patient {
-  const chtSystems = new Set(fromCht.identifier?.map((i) => i.system));
+  // The OpenMRS uuid is the sync's to set, never a push's.
+  const chtSystems = new Set(
+    fromCht.identifier?.map((i) => i.system).filter((s) => s !== IDENTIFIER_SYSTEMS.openmrsUuid),
+  );
   const identifier = [
     ...(stored.identifier ?? []).filter((i) => !chtSystems.has(i.system)),
-    ...(fromCht.identifier ?? []),
+    ...(fromCht.identifier ?? []).filter((i) => chtSystems.has(i.system)),
   ];
   const extension: Extension[] = [
     ...(stored.extension ?? []).filter((e) => e.url !== CHT_LINEAGE_EXTENSION),

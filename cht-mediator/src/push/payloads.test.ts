@@ -47,7 +47,7 @@ describe('patient push', () => {
       ),
     ).toEqual([
       'doc._id: required',
-      'doc.name: expected text, got " "',
+      'doc.name: required',
       'doc.sex: expected text, got []',
       'doc.date_of_birth: expected a date (YYYY-MM-DD), got "06/06/1980"',
     ]);
@@ -60,10 +60,12 @@ describe('patient push', () => {
 describe('patient id link', () => {
   it('reads the shortcode and the OpenMRS uuid', () => {
     expect(parseShortcodeLink({ doc: { _id: 'r1', patient_id: 12345, external_id: 'u-1' } })).toEqual({
+      docId: 'r1',
       shortcode: '12345',
       openmrsUuid: 'u-1',
     });
     expect(problemsOf(() => parseShortcodeLink({ doc: {} }))).toEqual([
+      'doc._id: required',
       'doc.patient_id: required',
       'doc.external_id: required',
     ]);
@@ -118,7 +120,11 @@ describe('report push', () => {
       ],
     });
     expect(report.observations.map((o) => o.code)).toEqual(['kept']);
-    expect(report.omitted).toEqual(['no', 'null', 'blank']);
+    expect(report.omitted).toEqual([
+      { code: 'no', reason: 'left out on purpose (valueCode is false)' },
+      { code: 'null', reason: 'not answered (valueCode is null)' },
+      { code: 'blank', reason: 'not answered (no value)' },
+    ]);
   });
 
   it('accepts an ISO reported_date', () => {

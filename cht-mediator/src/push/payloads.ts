@@ -1,6 +1,10 @@
 // Parses CHT outbound-push bodies once, at the edge, into typed values (cht.md §4; design.md §8).
 // Every problem is collected and named by its field path, so one 400 says everything to fix.
-// `valueCode: false` or `null` means "omit this observation", as the CHT docs advise.
+// CHT app forms save every answer as a string and an unanswered one as '': a blank ('', whitespace,
+// null) value of any type means "not answered", and so does `valueCode: false` (the CHT docs' idiom).
+// Such an observation is left out and listed with the reason; the rest of the report is kept.
+// Limits (documented in docs/ARCHITECTURE.md): ids and codes 256 characters, names and other text
+// 1,000, an observation's text 10,000.
 import { DateTime } from 'luxon';
 import { HttpError } from '@cht-openmrs/common';
 
@@ -18,6 +22,7 @@ export interface ChtPatient {
 }
 
 export interface ShortcodeLink {
+  docId: string;
   openmrsUuid: string;
   shortcode: string;
 }
@@ -37,6 +42,11 @@ export interface ChtObservation {
   value: ObservationValue;
 }
 
+export interface OmittedObservation {
+  code: string;
+  reason: string;
+}
+
 export interface ChtReport {
   id: string;
   /** The subject as CHT names it: a person's document id, or its shortcode. */
@@ -44,8 +54,8 @@ export interface ChtReport {
   reportedDate: string;
   form?: string;
   observations: ChtObservation[];
-  /** Codes of observations left out on purpose (`valueCode: false`/`null`, or no value at all). */
-  omitted: string[];
+  /** Observations left out, with why: not answered (a blank value) or left out on purpose. */
+  omitted: OmittedObservation[];
 }
 
 type Problems = string[];
@@ -62,9 +72,14 @@ const VALUE_KEYS = [
   'valueQuantity',
 ] as const;
 
+export const LIMITS = { id: 256, text: 1_000, observationText: 10_000 } as const;
+
 const isObject = (value: unknown): value is Json =>
   typeof value === 'object' && value !== null && !Array.isArray(value);
 const shown = (value: unknown) => JSON.stringify(value)?.slice(0, 60) ?? String(value);
+
+const isBlank = (value: unknown) =>
+  value === undefined || value === null || (typeof value === 'string' && value.trim() === '');
 
 function text(
   source: Json,
@@ -72,19 +87,27 @@ function text(
   path: string,
   problems: Problems,
   required: boolean,
+  limit: number = LIMITS.text,
 ): string | undefined {
   const value = source[key];
-  if (value === undefined || value === null || value === '') {
+  if (isBlank(value)) {
     if (required) problems.push(`${path}: required`);
     return undefined;
   }
-  if (typeof value === 'number') return String(value);
-  if (typeof value !== 'string' || value.trim() === '') {
+  if (typeof value !== 'string' && typeof value !== 'number') {
     problems.push(`${path}: expected text, got ${shown(value)}`);
     return undefined;
   }
-  return value.trim();
+  const trimmed = String(value).trim();
+  if (trimmed.length > limit) {
+    problems.push(`${path}: longer than ${limit} characters (${trimmed.length})`);
+    return undefined;
+  }
+  return trimmed;
 }
+
+const id = (source: Json, key: string, path: string, problems: Problems, required: boolean) =>
+  text(source, key, path, problems, required, LIMITS.id);
 
 function fail(problems: Problems, what: string): never {
   throw new HttpError(400, `invalid ${what}: ${problems.join('; ')}`, { problems });
@@ -110,9 +133,9 @@ export function parsePatientPush(body: unknown): ChtPatient {
   if (!isObject(body) || !isObject(body.doc))
     fail(['doc: required, an object with the CHT person'], 'patient');
   const doc = body.doc;
-  const docId = text(doc, '_id', 'doc._id', problems, true);
+  const docId = id(doc, '_id', 'doc._id', problems, true);
   const name = text(doc, 'name', 'doc.name', problems, true);
-  const shortcode = text(doc, 'patient_id', 'doc.patient_id', problems, false);
+  const shortcode = id(doc, 'patient_id', 'doc.patient_id', problems, false);
   const phone = text(doc, 'phone', 'doc.phone', problems, false);
   const sex = text(doc, 'sex', 'doc.sex', problems, false)?.toLowerCase();
   const birthDate = date(
@@ -120,7 +143,7 @@ export function parsePatientPush(body: unknown): ChtPatient {
     'doc.date_of_birth',
     problems,
   );
-  const openmrsUuid = text(doc, 'external_id', 'doc.external_id', problems, false);
+  const openmrsUuid = id(doc, 'external_id', 'doc.external_id', problems, false);
   if (problems.length > 0 || !docId || !name) fail(problems, 'patient');
   return {
     docId,
@@ -130,38 +153,39 @@ export function parsePatientPush(body: unknown): ChtPatient {
   };
 }
 
-/** `POST /cht/patient_ids`: `{doc: {patient_id, external_id}}`, external_id being the OpenMRS patient uuid. */
+/** `POST /cht/patient_ids`: `{doc: {_id, patient_id, external_id}}`, external_id being the OpenMRS patient uuid. */
 export function parseShortcodeLink(body: unknown): ShortcodeLink {
   const problems: Problems = [];
   if (!isObject(body) || !isObject(body.doc))
-    fail(['doc: required, an object with patient_id and external_id'], 'patient id link');
-  const shortcode = text(body.doc, 'patient_id', 'doc.patient_id', problems, true);
-  const openmrsUuid = text(body.doc, 'external_id', 'doc.external_id', problems, true);
-  if (problems.length > 0 || !shortcode || !openmrsUuid) fail(problems, 'patient id link');
-  return { shortcode, openmrsUuid };
+    fail(['doc: required, an object with _id, patient_id and external_id'], 'patient id link');
+  const docId = id(body.doc, '_id', 'doc._id', problems, true);
+  const shortcode = id(body.doc, 'patient_id', 'doc.patient_id', problems, true);
+  const openmrsUuid = id(body.doc, 'external_id', 'doc.external_id', problems, true);
+  if (problems.length > 0 || !docId || !shortcode || !openmrsUuid) fail(problems, 'patient id link');
+  return { docId, shortcode, openmrsUuid };
 }
 
 /** `POST /cht/encounter`: `{id, patient_uuid, reported_date, form?, observations?: [{code, value…}]}`. */
 export function parseReportPush(body: unknown): ChtReport {
   const problems: Problems = [];
   if (!isObject(body)) fail(['body: expected a JSON object'], 'report');
-  const id = text(body, 'id', 'id', problems, true);
-  const patientRef = text(body, 'patient_uuid', 'patient_uuid', problems, true);
-  const form = text(body, 'form', 'form', problems, false);
+  const reportId = id(body, 'id', 'id', problems, true);
+  const patientRef = id(body, 'patient_uuid', 'patient_uuid', problems, true);
+  const form = id(body, 'form', 'form', problems, false);
   const reportedDate = reportedDateOf(body.reported_date, problems);
   const observations: ChtObservation[] = [];
-  const omitted: string[] = [];
+  const omitted: OmittedObservation[] = [];
   const raw = body.observations ?? [];
   if (!Array.isArray(raw)) problems.push(`observations: expected a list, got ${shown(raw)}`);
   else
     raw.forEach((entry: unknown, index) => {
       if (entry === null) return; // a hole left by CHT's numeric mapping paths (cht.md §1.3)
       const parsed = parseObservation(entry, `observations.${index}`, problems);
-      if (parsed === 'omitted') omitted.push(isObject(entry) ? String(entry.code) : '');
+      if (parsed && 'reason' in parsed) omitted.push(parsed);
       else if (parsed) observations.push(parsed);
     });
-  if (problems.length > 0 || !id || !patientRef || !reportedDate) fail(problems, 'report');
-  return { id, patientRef, reportedDate, observations, omitted, ...defined({ form }) };
+  if (problems.length > 0 || !reportId || !patientRef || !reportedDate) fail(problems, 'report');
+  return { id: reportId, patientRef, reportedDate, observations, omitted, ...defined({ form }) };
 }
 
 function reportedDateOf(value: unknown, problems: Problems): string | undefined {
@@ -184,28 +208,41 @@ function reportedDateOf(value: unknown, problems: Problems): string | undefined 
   return parsed.toUTC().toISO() ?? undefined;
 }
 
+/** Why a value counts as not answered, or undefined when it holds an answer. */
+function unanswered(key: (typeof VALUE_KEYS)[number], value: unknown): string | undefined {
+  if (key === 'valueQuantity' && isObject(value))
+    return unanswered(key, value.value)?.replace(key, `${key}.value`);
+  if (value === undefined) return `not answered (${key} is missing)`;
+  if (value === null) return `not answered (${key} is null)`;
+  if (typeof value === 'string' && value.trim() === '') return `not answered (${key} is blank)`;
+  return undefined;
+}
+
 function parseObservation(
   entry: unknown,
   path: string,
   problems: Problems,
-): ChtObservation | 'omitted' | undefined {
+): ChtObservation | OmittedObservation | undefined {
   if (!isObject(entry)) {
     problems.push(`${path}: expected an object with code and a value, got ${shown(entry)}`);
     return undefined;
   }
-  const code = text(entry, 'code', `${path}.code`, problems, true);
-  if (entry.valueCode === false) return 'omitted';
-  const present = VALUE_KEYS.filter(
-    (key) => entry[key] !== undefined && entry[key] !== null && entry[key] !== '',
-  );
-  if (present.length === 0) return 'omitted';
+  const code = id(entry, 'code', `${path}.code`, problems, true);
+  if (!code) return undefined;
+  if (entry.valueCode === false) return { code, reason: 'left out on purpose (valueCode is false)' };
+  const given = VALUE_KEYS.filter((key) => entry[key] !== undefined);
+  const present = given.filter((key) => !unanswered(key, entry[key]));
+  if (present.length === 0) {
+    const blank = given[0];
+    return { code, reason: blank ? (unanswered(blank, entry[blank]) as string) : 'not answered (no value)' };
+  }
   if (present.length > 1) {
     problems.push(`${path}: has ${present.join(' and ')}; send exactly one value`);
     return undefined;
   }
   const key = present[0] as (typeof VALUE_KEYS)[number];
   const value = parseValue(key, entry[key], `${path}.${key}`, problems);
-  return code && value ? { code, value } : undefined;
+  return value ? { code, value } : undefined;
 }
 
 function parseValue(
@@ -226,9 +263,10 @@ function parseValue(
         : NaN;
   switch (key) {
     case 'valueString':
-      return typeof raw === 'string' || typeof raw === 'number'
-        ? { type: 'string', value: String(raw) }
-        : bad('text');
+      if (typeof raw !== 'string' && typeof raw !== 'number') return bad('text');
+      if (String(raw).length > LIMITS.observationText)
+        return bad(`text of at most ${LIMITS.observationText} characters`);
+      return { type: 'string', value: String(raw) };
     case 'valueCode':
       return typeof raw === 'string' || typeof raw === 'number'
         ? { type: 'code', value: String(raw) }

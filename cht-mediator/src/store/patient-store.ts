@@ -1,9 +1,12 @@
 // The one place that decides whether a CHT person already exists on the FHIR server, and writes it
 // exactly once: found by identifier, created with If-None-Exist, updated with If-Match (re-read and
 // re-applied when another writer came first). An update that changes nothing is not written.
+// Ownership: a CHT document updates only the Patient linked to it. A person that came from OpenMRS is
+// linked to the CHT document the sync created for it; any other document naming that OpenMRS uuid in
+// `external_id` is refused (409), and a push never sets or changes an OpenMRS uuid.
 import type { Patient, Reference } from 'fhir/r4';
-import { FhirClient, identifierToken, type IdentifierKind } from '@cht-openmrs/common';
-import { mergePatient } from '../mapping/patient-to-fhir';
+import { FhirClient, HttpError, IDENTIFIER_SYSTEMS, type IdentifierKind } from '@cht-openmrs/common';
+import { chtDocumentIdOf, mergePatient } from '../mapping/patient-to-fhir';
 import { sameContent } from '../mapping/same-content';
 
 export type WriteOutcome = 'created' | 'updated' | 'unchanged';
@@ -17,7 +20,7 @@ export class PatientStore {
 
   /** The one Patient carrying that identifier; throws DuplicateRecordError if the ledger has two. */
   async findBy(kind: IdentifierKind, value: string): Promise<Patient | undefined> {
-    const found = await this.fhir.searchAll('Patient', { identifier: identifierToken(kind, value) });
+    const found = await this.fhir.findByIdentifier('Patient', IDENTIFIER_SYSTEMS[kind], value);
     if (found.length > 1) {
       const ids = found.map((p) => p.id).join(', ');
       throw new DuplicateRecordError(
@@ -33,21 +36,23 @@ export class PatientStore {
   }
 
   /**
-   * Creates the Patient, or merges CHT's demographics into the stored one. A person created from
-   * OpenMRS is also found by its OpenMRS uuid: CHT may push it before its CHT document id is linked.
+   * Creates the Patient, or merges CHT's demographics into the stored one linked to this document.
+   * A document naming an OpenMRS patient (`external_id`) that is not linked to it is refused: see
+   * `assertLinked`.
    */
   async upsert(
     fromCht: Patient,
     docId: string,
     openmrsUuid?: string,
   ): Promise<{ patient: Patient; outcome: WriteOutcome }> {
-    const find = async () =>
-      (await this.findBy('chtDocumentId', docId)) ??
-      (openmrsUuid ? await this.findBy('openmrsUuid', openmrsUuid) : undefined);
-    let stored = await find();
+    let stored = await this.findBy('chtDocumentId', docId);
+    if (!stored && openmrsUuid) await this.assertLinked(docId, openmrsUuid);
     if (!stored) {
-      const criteria = `identifier=${identifierToken('chtDocumentId', docId)}`;
-      const { resource, created } = await this.fhir.create(fromCht, { ifNoneExist: criteria });
+      const { resource, created } = await this.fhir.createOnce(
+        fromCht,
+        IDENTIFIER_SYSTEMS.chtDocumentId,
+        docId,
+      );
       if (created) return { patient: resource, outcome: 'created' };
       stored = resource; // created by a concurrent push a moment ago: merge into it
     }
@@ -62,6 +67,25 @@ export class PatientStore {
   ): Promise<{ patient: Patient; outcome: WriteOutcome } | undefined> {
     const stored = await this.findBy(kind, value);
     return stored ? this.write(stored, change) : undefined;
+  }
+
+  /**
+   * Throws 409 unless the Patient of that OpenMRS uuid is linked to this CHT document. Not linked yet
+   * (the sync has just created the person in CHT) is refused too: CHT retries, and succeeds once linked.
+   */
+  async assertLinked(docId: string, openmrsUuid: string): Promise<Patient> {
+    const copy = await this.findBy('openmrsUuid', openmrsUuid);
+    const linked = copy && chtDocumentIdOf(copy);
+    if (copy && linked === docId) return copy;
+    const state = !copy
+      ? 'which is not on the FHIR server yet'
+      : linked
+        ? `which is linked to CHT document ${linked}`
+        : 'which is linked to no CHT document yet';
+    throw new HttpError(
+      409,
+      `CHT document ${docId} names OpenMRS patient ${openmrsUuid} in external_id, ${state}; only the CHT document linked to an OpenMRS patient may update it (CHT retries: this heals once the sync has linked the person it created)`,
+    );
   }
 
   private async write(

@@ -2,7 +2,7 @@
 // what changed: new or changed resources are PUT under their deterministic ids, observations no longer
 // in the report are deleted, and an unchanged re-push writes nothing.
 import type { BundleEntry, Encounter, FhirResource, Observation, Patient } from 'fhir/r4';
-import type { FhirClient } from '@cht-openmrs/common';
+import { tokenValue, type FhirClient } from '@cht-openmrs/common';
 import {
   AWAITING_PATIENT_TAG_SYSTEM,
   encounterIdFor,
@@ -47,7 +47,7 @@ export class ReportStore {
     let linked = 0;
     for (const ref of chtReferences) {
       const waiting = await this.fhir.search('Encounter', {
-        _tag: `${AWAITING_PATIENT_TAG_SYSTEM}|${ref}`,
+        _tag: tokenValue(AWAITING_PATIENT_TAG_SYSTEM, ref),
         _revinclude: 'Observation:encounter',
         _count: 100,
       });

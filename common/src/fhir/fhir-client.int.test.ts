@@ -85,18 +85,18 @@ describe('FhirClient against a loopback FHIR peer', () => {
 
     const first = await client.create<Patient>(
       { resourceType: 'Patient' },
-      { ifNoneExist: 'identifier=sys|42' },
+      { ifNoneExist: { identifier: 'sys|42' } },
     );
     const second = await client.create<Patient>(
       { resourceType: 'Patient' },
-      { ifNoneExist: 'identifier=sys|42' },
+      { ifNoneExist: { identifier: 'sys|42' } },
     );
 
     expect(first).toMatchObject({ created: true, resource: { id: 'p1' } });
     expect(second).toMatchObject({ created: false, resource: { id: 'p1' } });
     expect(peer.received.map((r) => r.headers['if-none-exist'])).toEqual([
-      'identifier=sys|42',
-      'identifier=sys|42',
+      'identifier=sys%7C42', // a query string, URL-encoded like any other (HAPI decodes it)
+      'identifier=sys%7C42',
     ]);
   });
 
@@ -183,7 +183,7 @@ describe('FhirClient against a loopback FHIR peer', () => {
           ),
         );
     });
-    await expect(client.create(patient('x'), { ifNoneExist: 'identifier=a|b' })).rejects.toBeInstanceOf(
+    await expect(client.create(patient('x'), { ifNoneExist: { identifier: 'a|b' } })).rejects.toBeInstanceOf(
       FhirMultipleMatchesError,
     );
   });
@@ -238,7 +238,7 @@ describe('FhirClient against a loopback FHIR peer', () => {
       if (calls === 1) return res.status(503).end();
       res.status(201).json({ ...(req.body as Patient), id: 'p1' });
     });
-    await expect(client.create(patient('x'), { ifNoneExist: 'identifier=a|b' })).resolves.toMatchObject({
+    await expect(client.create(patient('x'), { ifNoneExist: { identifier: 'a|b' } })).resolves.toMatchObject({
       created: true,
     });
     expect(calls).toBe(2);

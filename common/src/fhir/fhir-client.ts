@@ -3,9 +3,10 @@
 // identical searches for 60 s), and turns failures into the typed errors of fhir-errors.ts.
 // Deciding what to write is the callers' job; this only speaks the protocol.
 import type { AxiosInstance, AxiosRequestConfig, AxiosResponse } from 'axios';
-import type { Bundle, BundleEntry, FhirResource } from 'fhir/r4';
+import type { Bundle, BundleEntry, FhirResource, Identifier } from 'fhir/r4';
 import { createHttpClient, type HttpClientOptions } from '../http/http-client';
 import { FhirVersionConflictError, toFhirError } from './fhir-errors';
+import { tokenValue } from './search-values';
 
 export type ResourceType = FhirResource['resourceType'];
 export type ResourceOf<K extends ResourceType> = Extract<FhirResource, { resourceType: K }>;
@@ -109,27 +110,55 @@ export class FhirClient {
   }
 
   /**
-   * POST [type]. With `ifNoneExist` (e.g. "identifier=sys|value") it is a conditional create: an
-   * existing match is returned with created=false, and it is safe to retry.
+   * Resources carrying exactly this identifier. The value is escaped for the search, and a result that
+   * does not carry it exactly is dropped: a server that read the value differently must never hand us
+   * another record to update. `carries` says what "exactly" means where the server shows it otherwise.
+   */
+  async findByIdentifier<K extends ResourceType>(
+    type: K,
+    system: string,
+    value: string,
+    carries: (identifier: Identifier) => boolean = (i) => i.system === system && i.value === value,
+  ): Promise<ResourceOf<K>[]> {
+    const found = await this.searchAll(type, { identifier: tokenValue(system, value) });
+    return found.filter((resource) => identifiersOf(resource).some(carries));
+  }
+
+  /**
+   * POST [type]. With `ifNoneExist` (search parameters, e.g. `{identifier: tokenValue(sys, value)}`) it
+   * is a conditional create: an existing match is returned with created=false, and it is safe to retry.
    * Throws FhirMultipleMatchesError when the criteria match more than one resource.
    */
   async create<T extends FhirResource>(
     resource: T,
-    options: { ifNoneExist?: string } = {},
+    options: { ifNoneExist?: SearchParams } = {},
   ): Promise<WriteResult<T>> {
     const headers: Record<string, string> = { 'Content-Type': FHIR_JSON, Prefer: 'return=representation' };
-    if (options.ifNoneExist) headers['If-None-Exist'] = options.ifNoneExist;
+    const criteria = options.ifNoneExist ? toSearchParams(options.ifNoneExist).toString() : '';
+    if (criteria) headers['If-None-Exist'] = criteria;
     const response = await this.send<T>(
-      {
-        method: 'POST',
-        url: resource.resourceType,
-        data: resource,
-        headers,
-        idempotent: Boolean(options.ifNoneExist),
-      },
-      { conditional: Boolean(options.ifNoneExist) },
+      { method: 'POST', url: resource.resourceType, data: resource, headers, idempotent: Boolean(criteria) },
+      { conditional: Boolean(criteria) },
     );
     return { resource: await this.representation(response), created: response.status === 201 };
+  }
+
+  /**
+   * Creates the resource unless one carrying this identifier exists (a conditional create), and checks
+   * that a match really carries it. Throws when the server matched a resource without it.
+   */
+  async createOnce<T extends FhirResource & { identifier?: Identifier[] }>(
+    resource: T,
+    system: string,
+    value: string,
+  ): Promise<WriteResult<T>> {
+    const result = await this.create(resource, { ifNoneExist: { identifier: tokenValue(system, value) } });
+    const carried = identifiersOf(result.resource).some((i) => i.system === system && i.value === value);
+    if (!carried)
+      throw new Error(
+        `${this.peer} matched ${resource.resourceType}/${result.resource.id} for identifier ${system}|${value}, which it does not carry`,
+      );
+    return result;
   }
 
   /**
@@ -243,6 +272,12 @@ export class FhirClient {
 
 export function nextLink(bundle: Bundle): string | undefined {
   return bundle.link?.find((link) => link.relation === 'next')?.url;
+}
+
+/** A resource's identifiers, as a list even when a lenient server gave one object. */
+function identifiersOf(resource: FhirResource): Identifier[] {
+  const identifier = (resource as { identifier?: Identifier | Identifier[] }).identifier;
+  return identifier === undefined ? [] : Array.isArray(identifier) ? identifier : [identifier];
 }
 
 function isMatch(entry: BundleEntry, type: ResourceType): boolean {

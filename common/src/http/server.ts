@@ -62,8 +62,45 @@ interface StatusError {
   logAs: 'warn' | 'error';
 }
 
+/** The request-body limit of every service: CHT pushes and OpenHIM calls are a few kilobytes. */
+export const BODY_LIMIT_BYTES = 1024 * 1024;
+
+interface BodyParserError {
+  type?: string;
+  status?: number;
+  expose?: boolean;
+  message?: string;
+  code?: string;
+  limit?: number;
+}
+
+/** What the body parser refused, in words that name the problem; undefined when it is not its error. */
+function bodyProblem(error: BodyParserError, contentEncoding = 'identity'): StatusError | undefined {
+  if (!error?.expose || !error.status || error.status < 400 || error.status >= 500) return undefined;
+  const refused = (status: number, message: string): StatusError => ({ status, message, logAs: 'warn' });
+  switch (error.type) {
+    case 'entity.parse.failed':
+      return refused(400, `request body is not valid JSON: ${error.message}`);
+    case 'entity.too.large':
+      return refused(
+        413,
+        `request body is larger than the limit of ${error.limit ?? BODY_LIMIT_BYTES} bytes`,
+      );
+    case 'charset.unsupported':
+      return refused(415, `${error.message}: send the JSON body in UTF-8`);
+    case 'encoding.unsupported':
+      return refused(
+        415,
+        `${error.message}: send the body plain or with Content-Encoding gzip, deflate or br`,
+      );
+  }
+  if (error.code?.startsWith('Z_') || error.code?.startsWith('ERR__ERROR'))
+    return refused(400, `request body could not be decompressed as ${contentEncoding}: ${error.message}`);
+  return refused(error.status, `request refused: ${error.message}`);
+}
+
 /** The one place an error becomes a status. */
-export function classify(error: unknown): StatusError {
+export function classify(error: unknown, contentEncoding?: string): StatusError {
   if (error instanceof HttpError)
     return { status: error.status, message: error.message, details: error.details, logAs: 'warn' };
   if (error instanceof FhirError) {
@@ -71,11 +108,8 @@ export function classify(error: unknown): StatusError {
     // from a peer to a request we built is ours to fix: 502 with the peer's own words.
     return { status: error.transient ? 503 : 502, message: error.message, logAs: 'error' };
   }
-  const parserError = error as { type?: string; status?: number; message?: string };
-  if (parserError?.type === 'entity.parse.failed')
-    return { status: 400, message: `request body is not valid JSON: ${parserError.message}`, logAs: 'warn' };
-  if (parserError?.type === 'entity.too.large')
-    return { status: 413, message: 'request body is too large', logAs: 'warn' };
+  const refused = bodyProblem(error as BodyParserError, contentEncoding);
+  if (refused) return refused;
   return {
     status: 500,
     message: 'internal error; see the service log for the correlation id',
@@ -84,8 +118,8 @@ export function classify(error: unknown): StatusError {
 }
 
 export function errorHandler(logger: Logger, mediatorUrn?: string): ErrorRequestHandler {
-  return (error: unknown, _req, res, _next) => {
-    const { status, message, details, logAs } = classify(error);
+  return (error: unknown, req, res, _next) => {
+    const { status, message, details, logAs } = classify(error, req.get('content-encoding'));
     logger[logAs]({ err: error, status }, message);
     const body = details === undefined ? { error: message } : { error: message, details };
     if (!mediatorUrn) {

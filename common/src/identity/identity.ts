@@ -2,6 +2,7 @@
 // system it exists in, each with a system URI of ours and a type.text. From any one id the others can
 // be found. Origin is a meta.tag, because HAPI rewrites meta.source.
 import type { Coding, Identifier, Meta } from 'fhir/r4';
+import { tokenValue } from '../fhir/search-values';
 
 /** A namespace of ours. It names systems; it is not meant to resolve. */
 export const NAMESPACE = 'https://cht-openmrs-interop.org/fhir';
@@ -35,9 +36,14 @@ export function makeIdentifier(kind: IdentifierKind, value: string): Identifier 
   return { system: IDENTIFIER_SYSTEMS[kind], value, type: { text: IDENTIFIER_TYPE_NAMES[kind] } };
 }
 
-/** The token to search or match by, e.g. for `identifier=` and `If-None-Exist`. */
+/** The `identifier=` search value that matches exactly this identifier (escaped, see search-values.ts). */
 export function identifierToken(kind: IdentifierKind, value: string): string {
-  return `${IDENTIFIER_SYSTEMS[kind]}|${value}`;
+  return tokenValue(IDENTIFIER_SYSTEMS[kind], value);
+}
+
+/** True when the resource carries exactly this identifier: what a search by identifierToken must find. */
+export function carriesIdentifier(resource: Identified, system: string, value: string): boolean {
+  return resource.identifier?.some((i) => i.system === system && i.value === value) ?? false;
 }
 
 export function identifierOf(resource: Identified, kind: IdentifierKind): string | undefined {
@@ -58,7 +64,7 @@ export function originTag(origin: Origin): Coding {
 
 /** `_tag` search value for resources of that origin. */
 export function originTagToken(origin: Origin): string {
-  return `${ORIGIN_TAG_SYSTEM}|${origin}`;
+  return tokenValue(ORIGIN_TAG_SYSTEM, origin);
 }
 
 export function originOf(resource: Tagged): Origin | undefined {

@@ -31,8 +31,14 @@ const formToOpenmrs = z.strictObject({
     .positive()
     .max(24 * 60)
     .default(30),
-  /** Observation code as CHT sends it → concept. Codes not listed are skipped and counted. */
-  observations: z.record(z.string(), observationMapping),
+  /** Observation code as CHT sends it → concept. */
+  observations: z.record(z.string(), observationMapping).default({}),
+  /**
+   * Codes not listed: `by-code` sends a code that is a concept uuid as that concept, its value type
+   * taken from the FHIR value[x] (the CHT docs' default); `skip` skips and counts them. A form entry
+   * without it takes the "*" entry's; with neither, `skip`.
+   */
+  unlisted: z.enum(['skip', 'by-code']).optional(),
 });
 
 const visitToCht = z.strictObject({
@@ -138,10 +144,16 @@ export function loadMapping(file: string): Mapping {
   return parseMapping(raw, file);
 }
 
-/** The mapping for a CHT form: its own entry, else the "*" entry, else none. */
+/** The mapping for a CHT form: its own entry (refining the "*" entry), else the "*" entry, else none. */
 export function formMapping(mapping: Mapping, form: string | undefined): FormToOpenmrs | undefined {
-  return (form ? mapping.chtToOpenmrs.forms[form] : undefined) ?? mapping.chtToOpenmrs.forms['*'];
+  const fallback = mapping.chtToOpenmrs.forms['*'];
+  const own = form ? mapping.chtToOpenmrs.forms[form] : undefined;
+  if (!own) return fallback;
+  return { ...own, unlisted: own.unlisted ?? fallback?.unlisted ?? 'skip' };
 }
+
+/** Whether a code can stand for an OpenMRS concept by itself (a concept uuid). */
+export const isConceptUuid = (code: string) => /^[A-Za-z0-9-]{36}$/.test(code);
 
 /** The CHT form for an OpenMRS visit: an entry for its encounter type wins over one for the visit type only. */
 export function visitMapping(

@@ -109,7 +109,7 @@ describe('create, read, update, delete', () => {
 
 describe('conditional writes', () => {
   it('returns the existing resource on a conditional create that matches (200), and refuses several matches (412)', async () => {
-    const criteria = `identifier=urn:test:${run}|k1`;
+    const criteria = { identifier: `urn:test:${run}|k1` };
     const first = await fhir.create(patient('k1'), { ifNoneExist: criteria });
     const second = await fhir.create(patient('k1'), { ifNoneExist: criteria });
     expect([first.created, second.created]).toEqual([true, false]);
@@ -123,7 +123,7 @@ describe('conditional writes', () => {
   });
 
   it('makes exactly one resource from many identical conditional creates at once', async () => {
-    const criteria = `identifier=urn:test:${run}|race`;
+    const criteria = { identifier: `urn:test:${run}|race` };
     const results = await Promise.all(
       Array.from({ length: 25 }, () => fhir.create(patient('race'), { ifNoneExist: criteria })),
     );

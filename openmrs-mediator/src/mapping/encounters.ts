@@ -6,7 +6,13 @@
 import type { CodeableConcept, Encounter, Observation } from 'fhir/r4';
 import { DateTime } from 'luxon';
 import { ENCOUNTER_TYPE_SYSTEM, VISIT_TYPE_SYSTEM } from '../openmrs/openmrs-fhir';
-import type { FormToOpenmrs, ObservationMapping, VisitToCht } from '@cht-openmrs/common';
+import {
+  isConceptUuid,
+  type FormToOpenmrs,
+  type ObservationMapping,
+  type ValueType,
+  type VisitToCht,
+} from '@cht-openmrs/common';
 
 /** A value that cannot become what the mapping says: no retry fixes it, so the item is parked. */
 export class MappingValueError extends Error {
@@ -60,7 +66,7 @@ export function planVisit(
   const mapped: [Observation, ObservationMapping][] = [];
   for (const observation of observations) {
     const code = codeOf(observation.code) ?? '';
-    const mapping = form.observations[code];
+    const mapping = form.observations[code] ?? unlistedMapping(observation, code, form);
     if (mapping) mapped.push([observation, mapping]);
     else skipped.push(code);
   }
@@ -101,6 +107,28 @@ export function planVisit(
       })),
     skipped,
   };
+}
+
+/** The CHT docs' default for a code the form does not list: the concept of that uuid, typed by value[x]. */
+function unlistedMapping(
+  observation: Observation,
+  code: string,
+  form: FormToOpenmrs,
+): ObservationMapping | undefined {
+  if (form.unlisted !== 'by-code' || !isConceptUuid(code)) return undefined;
+  const valueType: ValueType | undefined =
+    observation.valueQuantity || observation.valueInteger !== undefined
+      ? 'numeric'
+      : observation.valueCodeableConcept
+        ? 'coded'
+        : observation.valueBoolean !== undefined
+          ? 'boolean'
+          : observation.valueDateTime || observation.valueTime
+            ? 'datetime'
+            : observation.valueString !== undefined
+              ? 'text'
+              : undefined;
+  return valueType && { concept: code, valueType };
 }
 
 function rawValue(observation: Observation): string | number | boolean | undefined {

@@ -2,9 +2,10 @@ import { join } from 'node:path';
 import { loadMapping, MappingError } from '@cht-openmrs/common';
 
 describe('the shipped mapping file', () => {
-  it('is valid and maps both forms of cht-config', () => {
+  it('is valid, maps both forms of cht-config, and sends any other form by concept code', () => {
     const mapping = loadMapping(join(__dirname, '..', '..', 'mapping.json'));
-    expect(Object.keys(mapping.chtToOpenmrs.forms).sort()).toEqual(['height_weight', 'referral']);
+    expect(Object.keys(mapping.chtToOpenmrs.forms).sort()).toEqual(['*', 'height_weight', 'referral']);
+    expect(mapping.chtToOpenmrs.forms['*']?.unlisted).toBe('by-code');
     expect(mapping.openmrsToCht.visits.length).toBeGreaterThan(0);
   });
 

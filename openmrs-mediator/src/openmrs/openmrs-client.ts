@@ -14,8 +14,14 @@ export class OpenmrsClient {
     this.fhir = new FhirClient({ ...options, peer: 'OpenMRS' });
   }
 
+  /** Patients holding an identifier of that type (OpenMRS shows the type's name as `type.text`). */
   findPatients(identifierTypeName: string, value: string): Promise<Patient[]> {
-    return this.fhir.searchAll('Patient', { identifier: `${identifierTypeName}|${value}` });
+    return this.fhir.findByIdentifier(
+      'Patient',
+      identifierTypeName,
+      value,
+      (i) => i.type?.text === identifierTypeName && i.value === value,
+    );
   }
 
   readPatient(uuid: string): Promise<Patient> {

@@ -2,11 +2,20 @@
 // sync), attempts, next attempt, last error. A failed item is retried with exponential backoff and
 // parked as `failed` after a limit, visible and replayable by an operator. An item waiting for a
 // dependency (an encounter whose patient is not linked yet) is `on-hold` until the patient arrives.
-// One Task per stream and item: conditional create by identifier, so nothing is queued twice.
+// One Task per stream and item: conditional create by identifier, so nothing is queued twice. The item
+// is named by a logical reference (an identifier), not a literal one: it may be an OpenMRS record that
+// is not on the FHIR server, and a server checking referential integrity would refuse the Task.
 import type { Reference, Task } from 'fhir/r4';
-import { FhirClient, FhirVersionConflictError, NAMESPACE } from '@cht-openmrs/common';
+import {
+  FhirClient,
+  FhirVersionConflictError,
+  NAMESPACE,
+  searchValue,
+  tokenValue,
+} from '@cht-openmrs/common';
 
 const TASK_IDENTIFIER_SYSTEM = `${NAMESPACE}/identifier/sync-task`;
+const ITEM_SYSTEM = `${NAMESPACE}/identifier/sync-item`;
 export const STREAM_SYSTEM = `${NAMESPACE}/code-system/sync-stream`;
 const ATTEMPTS = 'attempts';
 const NEXT_ATTEMPT = 'next-attempt';
@@ -34,7 +43,7 @@ export function toItem(task: Task): QueuedItem {
   return {
     task,
     stream: task.code?.coding?.find((c) => c.system === STREAM_SYSTEM)?.code ?? '',
-    focus: task.focus?.reference ?? '',
+    focus: task.focus?.identifier?.value ?? task.focus?.reference ?? '',
     attempts: inputOf(task, ATTEMPTS)?.valueInteger ?? 0,
     nextAttempt: inputOf(task, NEXT_ATTEMPT)?.valueDateTime ?? task.authoredOn ?? '',
     lastError: task.statusReason?.text ?? '',
@@ -90,7 +99,7 @@ export class RetryQueue {
   async open(stream = ''): Promise<QueuedItem[]> {
     const tasks = await this.fhir.searchAll('Task', {
       status: 'requested,on-hold,failed',
-      code: `${STREAM_SYSTEM}|${stream}`,
+      code: stream ? tokenValue(STREAM_SYSTEM, stream) : `${searchValue(STREAM_SYSTEM)}|`,
       _count: 100,
     });
     return tasks.map(toItem);
@@ -132,7 +141,11 @@ export class RetryQueue {
 
   async list(status: Task['status'][]): Promise<QueuedItem[]> {
     return (
-      await this.fhir.searchAll('Task', { status: status.join(','), code: `${STREAM_SYSTEM}|`, _count: 100 })
+      await this.fhir.searchAll('Task', {
+        status: status.join(','),
+        code: `${searchValue(STREAM_SYSTEM)}|`,
+        _count: 100,
+      })
     ).map(toItem);
   }
 
@@ -154,16 +167,16 @@ export class RetryQueue {
     focus: string,
     next: (current: QueuedItem) => Task,
   ): Promise<QueuedItem> {
-    const identifier = `${TASK_IDENTIFIER_SYSTEM}|${stream}|${focus}`;
+    const key = `${stream}|${focus}`;
     for (let attempt = 0; attempt < 5; attempt += 1) {
-      const [existing] = await this.fhir.searchAll('Task', { identifier });
+      const [existing] = await this.fhir.findByIdentifier('Task', TASK_IDENTIFIER_SYSTEM, key);
       const current =
         existing && existing.status !== 'completed' ? toItem(existing) : emptyItem(stream, focus, existing);
       const task = next(current);
       try {
         const { resource } = existing
           ? await this.fhir.update(task, { ifMatch: existing.meta?.versionId ?? '1' })
-          : await this.fhir.create(task, { ifNoneExist: `identifier=${identifier}` });
+          : await this.fhir.createOnce(task, TASK_IDENTIFIER_SYSTEM, key);
         return toItem(resource);
       } catch (error) {
         if (!(error instanceof FhirVersionConflictError)) throw error;
@@ -188,7 +201,7 @@ export class RetryQueue {
       status,
       intent: 'order',
       code: { coding: [{ system: STREAM_SYSTEM, code: stream }], text: stream },
-      focus: { reference: focus },
+      focus: { identifier: { system: ITEM_SYSTEM, value: focus }, display: focus },
       authoredOn: base?.authoredOn ?? new Date().toISOString(),
       lastModified: new Date().toISOString(),
       statusReason: { text: error.slice(0, 2000) },

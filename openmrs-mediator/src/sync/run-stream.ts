@@ -17,6 +17,8 @@ export interface StreamCounts {
   waiting: number;
   failed: number;
   retried: number;
+  /** Failed items whose failure could not even be queued (logged as errors): lost until seen again. */
+  unrecorded: number;
   /** A peer was down: the stream stopped early and resumes next run. */
   interrupted: boolean;
   error?: string;
@@ -24,7 +26,7 @@ export interface StreamCounts {
   unavailable?: string;
 }
 
-type ItemResult = ItemOutcome | 'waiting' | 'failed' | 'interrupted';
+type ItemResult = ItemOutcome | 'waiting' | 'failed' | 'unrecorded' | 'interrupted';
 interface Attempted {
   result: ItemResult;
   error?: string;
@@ -32,7 +34,16 @@ interface Attempted {
 }
 
 export function emptyCounts(): StreamCounts {
-  return { created: 0, updated: 0, skipped: 0, waiting: 0, failed: 0, retried: 0, interrupted: false };
+  return {
+    created: 0,
+    updated: 0,
+    skipped: 0,
+    waiting: 0,
+    failed: 0,
+    retried: 0,
+    unrecorded: 0,
+    interrupted: false,
+  };
 }
 
 async function attempt<T extends Resource>(
@@ -41,22 +52,35 @@ async function attempt<T extends Resource>(
   focus: string,
   work: () => Promise<ItemOutcome>,
 ): Promise<Attempted> {
+  let failure: unknown;
   try {
     return { result: await work() };
   } catch (error) {
-    const message = describeError(error);
-    if (error instanceof WaitingForPatient) {
-      await context.queue.waitFor(stream.name, focus, error.patient, message);
+    failure = error;
+  }
+  const message = describeError(failure);
+  if (isTransient(failure)) return { result: 'interrupted', error: message, peer: peerOf(failure) };
+  // No single item, and no failure to record one, may stop the stream.
+  try {
+    if (failure instanceof WaitingForPatient) {
+      await context.queue.waitFor(stream.name, focus, failure.patient, message);
       return { result: 'waiting' };
     }
-    if (isTransient(error)) return { result: 'interrupted', error: message, peer: peerOf(error) };
-    const level = error instanceof ItemProblem ? 'warn' : 'error';
+    const level = failure instanceof ItemProblem ? 'warn' : 'error';
     context.logger[level](
       { stream: stream.name, focus, error: message },
       'sync item failed; queued for retry',
     );
     await context.queue.failed(stream.name, focus, message);
     return { result: 'failed' };
+  } catch (recording) {
+    if (isTransient(recording))
+      return { result: 'interrupted', error: describeError(recording), peer: peerOf(recording) };
+    context.logger.error(
+      { stream: stream.name, focus, error: message, recordingError: describeError(recording) },
+      'SYNC ITEM LOST: it failed and its failure could not be queued; it is retried only when it changes again',
+    );
+    return { result: 'unrecorded', error: message };
   }
 }
 

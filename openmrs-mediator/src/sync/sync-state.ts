@@ -31,8 +31,6 @@ export interface SyncState {
   lastRun?: Record<string, unknown>;
 }
 
-const token = `${SYNC_STATE_IDENTIFIER.system}|${SYNC_STATE_IDENTIFIER.value}`;
-
 export class LeaseTakenError extends Error {
   override name = 'LeaseTakenError';
 }
@@ -100,7 +98,11 @@ export class SyncStateStore {
   constructor(private readonly fhir: FhirClient) {}
 
   async read(): Promise<SyncState | undefined> {
-    const [found] = await this.fhir.searchAll('Basic', { identifier: token });
+    const [found] = await this.fhir.findByIdentifier(
+      'Basic',
+      SYNC_STATE_IDENTIFIER.system,
+      SYNC_STATE_IDENTIFIER.value,
+    );
     return found ? toState(found) : undefined;
   }
 
@@ -118,9 +120,12 @@ export class SyncStateStore {
     }
     const lease = { owner, expires: new Date(now.getTime() + seconds * 1000).toISOString() };
     if (current) return this.write({ ...current, lease }, 'lease');
-    const { resource, created } = await this.fhir.create(toResource({ cursors: {}, lease }), {
-      ifNoneExist: `identifier=${token}`,
-    });
+    const initial = toResource({ cursors: {}, lease });
+    const { resource, created } = await this.fhir.createOnce(
+      initial,
+      SYNC_STATE_IDENTIFIER.system,
+      SYNC_STATE_IDENTIFIER.value,
+    );
     if (!created) throw new LeaseTakenError('another sync created the sync state first');
     return toState(resource);
   }

@@ -41,6 +41,8 @@ export interface SyncStack {
   cht: ChtSandbox;
   chtApi: AxiosInstance;
   mediator: AxiosInstance;
+  /** The CHT mediator, called directly with the push credentials (what OpenHIM's router forwards). */
+  chtMediator: AxiosInstance;
   sync(): Promise<SyncReport>;
   close(): Promise<void>;
 }
@@ -124,6 +126,11 @@ export async function startSyncStack(overrides: Record<string, string> = {}): Pr
     cht,
     chtApi,
     mediator,
+    chtMediator: axios.create({
+      baseURL: serverUrl(chtMediatorServer),
+      auth: CHT_PUSH_USER,
+      validateStatus: () => true,
+    }),
     async sync() {
       const response = await mediator.get('/sync');
       if (response.status !== 200)

@@ -4,7 +4,13 @@
 // A patient with no matching place stays unplaced on the FHIR server (tagged, with the reason) and is
 // tried again every run until a place matches. Changes of a patient CHT already has update its person.
 import type { Patient } from 'fhir/r4';
-import { identifierOf, identifierToken, NAMESPACE, withIdentifier } from '@cht-openmrs/common';
+import {
+  identifierOf,
+  IDENTIFIER_SYSTEMS,
+  NAMESPACE,
+  withIdentifier,
+  type IdentifierKind,
+} from '@cht-openmrs/common';
 import { demographicsOf, patientFromOpenmrs, patientUpdateForOpenmrs } from '../../mapping/patients';
 import { placeKeyOf } from '../../mapping/placement';
 import type { ItemOutcome, Stream, SyncContext } from '../context';
@@ -51,18 +57,20 @@ function withUnplaced(patient: Patient, reason: string | undefined): Patient {
 }
 
 async function findCopy(context: SyncContext, openmrs: Patient): Promise<Patient | undefined> {
-  const search = async (token: string) => {
-    const found = await context.fhir.searchAll('Patient', { identifier: token });
+  const search = async (kind: IdentifierKind, value: string) => {
+    const found = await context.fhir.findByIdentifier('Patient', IDENTIFIER_SYSTEMS[kind], value);
     if (found.length > 1)
-      throw new ItemProblem(`${found.length} FHIR Patients carry ${token}; merge them on the FHIR server`);
+      throw new ItemProblem(
+        `${found.length} FHIR Patients carry ${kind} ${value}; merge them on the FHIR server`,
+      );
     return found[0];
   };
-  const byUuid = await search(identifierToken('openmrsUuid', openmrs.id as string));
+  const byUuid = await search('openmrsUuid', openmrs.id as string);
   if (byUuid) return byUuid;
   const docId = openmrs.identifier?.find(
     (i) => i.type?.text === context.mapping.openmrs.identifierTypes.chtDocumentId,
   )?.value;
-  return docId ? search(identifierToken('chtDocumentId', docId)) : undefined;
+  return docId ? search('chtDocumentId', docId) : undefined;
 }
 
 type Build = (base: Patient | undefined) => Patient;
@@ -74,8 +82,8 @@ type Build = (base: Patient | undefined) => Patient;
 async function storeCopy(context: SyncContext, stored: Patient | undefined, build: Build): Promise<Patient> {
   if (!stored) {
     const copy = build(undefined);
-    const criteria = `identifier=${identifierToken('openmrsUuid', identifierOf(copy, 'openmrsUuid') as string)}`;
-    const { resource, created } = await context.fhir.create(copy, { ifNoneExist: criteria });
+    const uuid = identifierOf(copy, 'openmrsUuid') as string;
+    const { resource, created } = await context.fhir.createOnce(copy, IDENTIFIER_SYSTEMS.openmrsUuid, uuid);
     if (created) return resource;
     stored = resource;
   }
@@ -118,12 +126,7 @@ async function placeInCht(
       external_id: uuid,
     }));
   // Link in OpenMRS first: the FHIR write below is what marks the patient as done.
-  const update = patientUpdateForOpenmrs(
-    openmrs,
-    withIdentifier(copy, 'chtDocumentId', docId),
-    context.mapping,
-  );
-  if (update.identifier?.length !== openmrs.identifier?.length) await context.openmrs.updatePatient(update);
+  await linkInOpenmrs(context, openmrs, copy, docId);
   const saved = await storeCopy(context, stored, (base) => {
     const linked = withUnplaced(withIdentifier(copyOf(base), 'chtDocumentId', docId), undefined);
     return withSyncedHash(
@@ -134,6 +137,21 @@ async function placeInCht(
   });
   await context.queue.wake({ reference: `Patient/${saved.id}` }); // its visits waited for it
   return 'created';
+}
+
+/** Writes the CHT document id into OpenMRS unless it is there: the step a failed run or a replay redoes. */
+async function linkInOpenmrs(context: SyncContext, openmrs: Patient, copy: Patient, docId: string) {
+  const update = patientUpdateForOpenmrs(
+    openmrs,
+    withIdentifier(copy, 'chtDocumentId', docId),
+    context.mapping,
+  );
+  if (update.identifier?.length !== openmrs.identifier?.length) await context.openmrs.updatePatient(update);
+}
+
+function linkedInOpenmrs(context: SyncContext, openmrs: Patient): boolean {
+  const typeName = context.mapping.openmrs.identifierTypes.chtDocumentId;
+  return openmrs.identifier?.some((i) => i.type?.text === typeName && i.value) ?? false;
 }
 
 async function updateInCht(context: SyncContext, copy: Patient, docId: string): Promise<boolean> {
@@ -151,9 +169,11 @@ export async function syncPatientFromOpenmrs(context: SyncContext, openmrs: Pati
   const copy = patientFromOpenmrs(openmrs, stored, context.mapping);
   const viewHash = hashOf(openmrsView(copy));
   const unplaced = stored?.meta?.tag?.some((t) => t.system === UNPLACED_TAG_SYSTEM) ?? false;
-  if (stored && syncedHash(stored, SYNCED_WITH_OPENMRS) === viewHash && !unplaced) return 'skipped'; // our own write, or no change
   const docId = identifierOf(copy, 'chtDocumentId');
+  const done = !unplaced && (!docId || linkedInOpenmrs(context, openmrs));
+  if (stored && syncedHash(stored, SYNCED_WITH_OPENMRS) === viewHash && done) return 'skipped'; // our own write, or no change
   if (!docId) return placeInCht(context, stored, openmrs);
+  await linkInOpenmrs(context, openmrs, copy, docId);
   await updateInCht(context, copy, docId);
   await storeCopy(context, stored, (base) => {
     const next = patientFromOpenmrs(openmrs, base, context.mapping);

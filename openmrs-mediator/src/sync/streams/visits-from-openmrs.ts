@@ -8,7 +8,7 @@
 import type { BundleEntry, Encounter, Observation, Patient } from 'fhir/r4';
 import {
   identifierOf,
-  identifierToken,
+  IDENTIFIER_SYSTEMS,
   makeIdentifier,
   originOf,
   withOrigin,
@@ -34,9 +34,11 @@ export const OBSERVATIONS_FROM_OPENMRS = 'observations-from-openmrs';
 const copyId = (prefix: string, uuid: string) => `omrs-${prefix}-${uuid}`.slice(0, 64);
 
 async function fhirPatientFor(context: SyncContext, openmrsPatientUuid: string): Promise<Patient> {
-  const [patient] = await context.fhir.searchAll('Patient', {
-    identifier: identifierToken('openmrsUuid', openmrsPatientUuid),
-  });
+  const [patient] = await context.fhir.findByIdentifier(
+    'Patient',
+    IDENTIFIER_SYSTEMS.openmrsUuid,
+    openmrsPatientUuid,
+  );
   if (!patient)
     throw new ItemProblem(
       `OpenMRS patient ${openmrsPatientUuid} is not on the FHIR server yet; the patients stream brings it`,
@@ -130,9 +132,7 @@ async function storeCopies(
 
 /** Whether our sync made this OpenMRS visit from a CHT report (then it never goes back to CHT). */
 async function madeFromChtReport(context: SyncContext, visitUuid: string): Promise<boolean> {
-  const [ours] = await context.fhir.searchAll('Encounter', {
-    identifier: `${OPENMRS_VISIT_SYSTEM}|${visitUuid}`,
-  });
+  const [ours] = await context.fhir.findByIdentifier('Encounter', OPENMRS_VISIT_SYSTEM, visitUuid);
   return Boolean(ours && originOf(ours) === 'cht');
 }
 

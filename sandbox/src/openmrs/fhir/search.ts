@@ -3,6 +3,7 @@
 // identifier type NAME, inclusive second-precision dates, HAPI's 400s for unknown parameters.
 import type { Resource } from 'fhir/r4';
 import type { EncounterRow, ObsRow, PatientRow, Row, VisitRow } from '../model/database';
+import { searchAlternatives, splitTokenValue, unescapeSearchValue } from '@cht-openmrs/common';
 import { CONCEPT_SOURCES } from '../model/seed';
 import { matchesDate, parseDateParameter, type DateCondition } from '../model/time';
 import { lastUpdatedOf, type OpenmrsContext } from './context';
@@ -131,8 +132,10 @@ export function parseSearch(type: ResourceType, params: SearchParams): ParsedSea
 const values = (params: SearchParams, name: string): string[] =>
   params.filter(([n]) => n === name).map(([, v]) => v);
 
-/** Comma means OR within one parameter; repeating a parameter means AND. */
-const anyOf = (value: string) => value.split(',').map((v) => v.trim());
+/** Comma means OR within one parameter (`\,` is a literal comma); repeating a parameter means AND. */
+const anyOf = (value: string) => searchAlternatives(value).map((v) => unescapeSearchValue(v).trim());
+/** The alternatives of a token parameter as [system, code] (`\|` is a literal bar). */
+const anyTokenOf = (value: string) => searchAlternatives(value).map(splitTokenValue);
 
 const uuidOf = (value: string) => value.split('/').pop() ?? value;
 
@@ -197,8 +200,7 @@ function patientFilters(context: OpenmrsContext, params: SearchParams): Filter<P
     }
     if (name === 'identifier') {
       filters.push((row) =>
-        anyOf(value).some((token) => {
-          const [system, identifier] = token.includes('|') ? token.split('|', 2) : [undefined, token];
+        anyTokenOf(value).some(([system, identifier]) => {
           return activeIdentifiers(row).some(
             (i) => i.value === identifier && (!system || db.identifierType(i.typeUuid)?.name === system),
           );
@@ -341,7 +343,7 @@ function patientCandidates(context: OpenmrsContext, params: SearchParams): Patie
   const identifiers = values(params, 'identifier');
   if (!identifiers.length) return context.db.tables.patients;
   const first = identifiers[0] ?? '';
-  const wanted = anyOf(first).map((token) => (token.includes('|') ? (token.split('|', 2)[1] ?? '') : token));
+  const wanted = anyTokenOf(first).map(([, code]) => code);
   const rows = new Set(wanted.flatMap((value) => context.db.patientsWithIdentifier(value)));
   return [...rows].sort((a, b) => a.id - b.id);
 }
