@@ -1,15 +1,24 @@
 // The configurator's run, in order: wait for OpenHIM; its client and channels; wait for OpenMRS (when
 // configured); its identifier types; the mapping checked against it. With `check`, nothing is changed.
+import { readFileSync } from 'node:fs';
 import { loadMapping, type Logger } from '@cht-openmrs/common';
 import { applyChannels, applyClient } from './openhim/apply';
 import { desiredChannels, desiredClient } from './openhim/desired';
 import { OpenhimApi } from './openhim/openhim-api';
 import { ensureIdentifierTypes } from './openmrs/identifier-types';
 import { checkMapping } from './openmrs/mapping-check';
-import { OpenmrsRest } from './openmrs/openmrs-rest';
+import { checkOutboundCodes } from './openmrs/outbound-codes-check';
+import { OpenmrsRest, type MetadataKind } from './openmrs/openmrs-rest';
 import type { Report } from './report';
 import type { ConfiguratorSettings } from './settings';
 import { waitFor } from './wait-for';
+
+function readOutbound(file: string): Parameters<typeof checkOutboundCodes>[1] {
+  const settings = JSON.parse(readFileSync(file, 'utf8')) as {
+    outbound?: Parameters<typeof checkOutboundCodes>[1];
+  };
+  return settings.outbound ?? {};
+}
 
 export function openmrsRestUrl(settings: ConfiguratorSettings): string {
   const path = settings.OPENMRS_CONTEXT_PATH.replace(/\/+$/, '');
@@ -61,9 +70,14 @@ export async function configure(
     steps: await ensureIdentifierTypes(openmrs, names, check),
   });
   if (mapping) {
+    const lookup = (kind: MetadataKind, uuid: string) => openmrs.get(kind, uuid);
+    const outbound = settings.CHT_APP_SETTINGS ? readOutbound(settings.CHT_APP_SETTINGS) : {};
     report.checks = {
-      title: `Mapping (${settings.OPENMRS_MEDIATOR_MAPPING}) against OpenMRS`,
-      lines: await checkMapping(mapping, (kind, uuid) => openmrs.get(kind, uuid)),
+      title: `Mapping (${settings.OPENMRS_MEDIATOR_MAPPING}) against OpenMRS${settings.CHT_APP_SETTINGS ? ` and the observation codes of ${settings.CHT_APP_SETTINGS}` : ''}`,
+      lines: [
+        ...(await checkMapping(mapping, lookup)),
+        ...(await checkOutboundCodes(mapping, outbound, lookup)),
+      ],
     };
   }
   return report;

@@ -32,6 +32,12 @@ export const settingsShape = {
     .string()
     .optional()
     .describe('The mapping file the OpenMRS mediator uses; checked against OpenMRS'),
+  CHT_APP_SETTINGS: z
+    .string()
+    .optional()
+    .describe(
+      "CHT's app_settings.json (e.g. cht-config/app_settings.json): its outbound observation codes are checked against the mapping",
+    ),
   SYNC_POLLING_SCHEDULE: z
     .string()
     .default('1 minute')

@@ -6,6 +6,7 @@ import type { AxiosInstance, AxiosRequestConfig, AxiosResponse } from 'axios';
 import type { Bundle, BundleEntry, FhirResource, Identifier } from 'fhir/r4';
 import { createHttpClient, type HttpClientOptions } from '../http/http-client';
 import { FhirVersionConflictError, toFhirError } from './fhir-errors';
+import { identifiersOf } from '../identity/identity';
 import { tokenValue } from './search-values';
 
 export type ResourceType = FhirResource['resourceType'];
@@ -272,12 +273,6 @@ export class FhirClient {
 
 export function nextLink(bundle: Bundle): string | undefined {
   return bundle.link?.find((link) => link.relation === 'next')?.url;
-}
-
-/** A resource's identifiers, as a list even when a lenient server gave one object. */
-function identifiersOf(resource: FhirResource): Identifier[] {
-  const identifier = (resource as { identifier?: Identifier | Identifier[] }).identifier;
-  return identifier === undefined ? [] : Array.isArray(identifier) ? identifier : [identifier];
 }
 
 function isMatch(entry: BundleEntry, type: ResourceType): boolean {

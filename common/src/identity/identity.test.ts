@@ -35,7 +35,19 @@ describe('identity', () => {
     expect(identifierOf(patient, 'chtDocumentId')).toBeUndefined();
   });
 
-  it('builds search tokens as system|value', () => {
+  it('reads identifiers that a lenient server gave as one object', () => {
+    const single = {
+      resourceType: 'Patient',
+      identifier: makeIdentifier('chtDocumentId', 'd1'),
+    } as unknown as Patient;
+    expect(identifierOf(single, 'chtDocumentId')).toBe('d1');
+    expect(withIdentifier(single, 'openmrsUuid', 'u').identifier).toHaveLength(2);
+  });
+
+  it('builds search tokens as system|value, escaping FHIR search syntax in the value', () => {
+    expect(identifierToken('chtDocumentId', 'a,b|c$d\\e')).toBe(
+      `${IDENTIFIER_SYSTEMS.chtDocumentId}|a\\,b\\|c\\$d\\\\e`,
+    );
     expect(identifierToken('chtDocumentId', 'd1')).toBe(`${IDENTIFIER_SYSTEMS.chtDocumentId}|d1`);
     expect(originTagToken('cht')).toMatch(/\/tag\/origin\|cht$/);
   });

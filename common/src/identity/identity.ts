@@ -41,18 +41,23 @@ export function identifierToken(kind: IdentifierKind, value: string): string {
   return tokenValue(IDENTIFIER_SYSTEMS[kind], value);
 }
 
-/** True when the resource carries exactly this identifier: what a search by identifierToken must find. */
-export function carriesIdentifier(resource: Identified, system: string, value: string): boolean {
-  return resource.identifier?.some((i) => i.system === system && i.value === value) ?? false;
+/** A resource's identifiers as a list, also when a lenient server gave a single object. */
+export function identifiersOf(resource: object): Identifier[] {
+  const identifier = (resource as { identifier?: Identifier | Identifier[] }).identifier;
+  return identifier === undefined || identifier === null
+    ? []
+    : Array.isArray(identifier)
+      ? identifier
+      : [identifier];
 }
 
 export function identifierOf(resource: Identified, kind: IdentifierKind): string | undefined {
-  return resource.identifier?.find((identifier) => identifier.system === IDENTIFIER_SYSTEMS[kind])?.value;
+  return identifiersOf(resource).find((identifier) => identifier.system === IDENTIFIER_SYSTEMS[kind])?.value;
 }
 
 /** A copy of the resource with the identifier of that kind set to the value (replacing any other). */
 export function withIdentifier<T extends Identified>(resource: T, kind: IdentifierKind, value: string): T {
-  const others = (resource.identifier ?? []).filter(
+  const others = identifiersOf(resource).filter(
     (identifier) => identifier.system !== IDENTIFIER_SYSTEMS[kind],
   );
   return { ...resource, identifier: [...others, makeIdentifier(kind, value)] };

@@ -120,6 +120,7 @@ export async function startStack(): Promise<Stack> {
       OPENMRS_MEDIATOR_USERNAME: OPENMRS_MEDIATOR.username,
       OPENMRS_MEDIATOR_PASSWORD: OPENMRS_MEDIATOR.password,
       OPENMRS_MEDIATOR_MAPPING: MAPPING_FILE,
+      CHT_APP_SETTINGS: join(ROOT, 'cht-config', 'app_settings.json'),
       FHIR_URL: store.url,
       OPENMRS_HOST: openmrsUrl.hostname,
       OPENMRS_PORT: openmrsUrl.port,

@@ -89,6 +89,19 @@ describe('Patient', () => {
     expect(Number(patient.meta?.versionId)).toBe(Date.parse(patient.meta?.lastUpdated ?? ''));
   });
 
+  it('a list element sent as one object (as fhir2 PatientWebTest_create.json posts identifier) is read as a list: 201', async () => {
+    const { identifier, name, ...rest } = patientBody();
+    const response = await kit.fhir.post('/Patient', {
+      ...rest,
+      identifier: identifier?.[0],
+      name: name?.[0],
+    });
+    expect(response.status).toBe(201);
+    const patient = response.data as Patient;
+    expect(patient.identifier?.map((i) => i.value)).toContain(identifier?.[0]?.value);
+    expect(patient.name?.[0]?.family).toBe(name?.[0]?.family);
+  });
+
   it('§12.5 an identifier typed only by type.coding code is dropped: 422 "Select a preferred identifier"', async () => {
     const body = patientBody({
       identifier: [

@@ -3,6 +3,7 @@
 import { Router, type Request, type Response } from 'express';
 import type { CapabilityStatement, OperationOutcome, Resource } from 'fhir/r4';
 import { FhirProblem, internalError } from '../fhir/errors';
+import { withLists } from '../fhir/lists';
 import type { PagedSearches } from '../fhir/paging';
 import {
   isResourceType,
@@ -69,7 +70,7 @@ function parseBody(req: Request, type: ResourceType): Resource {
       `HAPI-0450: Failed to parse request body as JSON resource. Error was: HAPI-1838: Incorrect resource type found, expected "${type}" but found "${String(resourceType)}"`,
     );
   }
-  return body as Resource;
+  return withLists(body as Resource);
 }
 
 function searchParams(req: Request): SearchParams {
