@@ -17,6 +17,8 @@ import {
 const TASK_IDENTIFIER_SYSTEM = `${NAMESPACE}/identifier/sync-task`;
 const ITEM_SYSTEM = `${NAMESPACE}/identifier/sync-item`;
 export const STREAM_SYSTEM = `${NAMESPACE}/code-system/sync-stream`;
+/** A token with the stream system and any code: every stream's Tasks. */
+const ANY_STREAM = `${searchValue(STREAM_SYSTEM)}|`;
 const ATTEMPTS = 'attempts';
 const NEXT_ATTEMPT = 'next-attempt';
 
@@ -99,7 +101,7 @@ export class RetryQueue {
   async open(stream = ''): Promise<QueuedItem[]> {
     const tasks = await this.fhir.searchAll('Task', {
       status: 'requested,on-hold,failed',
-      code: stream ? tokenValue(STREAM_SYSTEM, stream) : `${searchValue(STREAM_SYSTEM)}|`,
+      code: stream ? tokenValue(STREAM_SYSTEM, stream) : ANY_STREAM,
       _count: 100,
     });
     return tasks.map(toItem);
@@ -143,7 +145,7 @@ export class RetryQueue {
     return (
       await this.fhir.searchAll('Task', {
         status: status.join(','),
-        code: `${searchValue(STREAM_SYSTEM)}|`,
+        code: ANY_STREAM,
         _count: 100,
       })
     ).map(toItem);

@@ -8,6 +8,7 @@ import {
   identifierOf,
   IDENTIFIER_SYSTEMS,
   NAMESPACE,
+  tokenValue,
   withIdentifier,
   type IdentifierKind,
 } from '@cht-openmrs/common';
@@ -202,5 +203,8 @@ export const patientsFromOpenmrs: Stream<Patient> = {
 
 /** FHIR copies of OpenMRS patients that found no CHT place yet. */
 export async function unplacedPatients(context: SyncContext, count = 100): Promise<Patient[]> {
-  return context.fhir.searchAll('Patient', { _tag: `${UNPLACED_TAG_SYSTEM}|unplaced`, _count: count });
+  return context.fhir.searchAll('Patient', {
+    _tag: tokenValue(UNPLACED_TAG_SYSTEM, 'unplaced'),
+    _count: count,
+  });
 }
