@@ -1,5 +1,6 @@
-// FHIR server → OpenMRS, CHT reports (design.md §1, §3). A CHT-origin Encounter becomes a visit of the
-// mapped type (with an end), an encounter `partOf` it, and one Observation per mapped entry. The
+// FHIR server → OpenMRS, CHT reports (design.md §1, §3). A CHT-origin Encounter becomes an encounter
+// `partOf` a visit (the patient's visit its time falls in, or a new one of the mapped type with an end:
+// sync/visit-placement.ts), and one Observation per mapped entry. The
 // links (visit uuid, encounter uuid, Observation id → OpenMRS obs uuid) and a hash of what was sent are
 // kept on the FHIR Encounter. The visit uuid is recorded the moment the visit exists; if a run dies
 // before the rest is recorded, the next one finds the visit, the encounter and the observations again
@@ -20,7 +21,6 @@ import {
 } from '../visit-placement';
 
 export const ENCOUNTERS_TO_OPENMRS = 'encounters-to-openmrs';
-export { OPENMRS_VISIT_SYSTEM };
 const OBSERVATION_LINKS = `${NAMESPACE}/StructureDefinition/openmrs-observations`;
 const CHT_FORM_SYSTEM = `${NAMESPACE}/code-system/cht-form`;
 const REPORT_VERSION = `${NAMESPACE}/StructureDefinition/cht-report-version`;
