@@ -123,6 +123,25 @@ describe('CHT reports into OpenMRS visits', () => {
     expect(await encountersOf(stack, patient.id as string)).toHaveLength(2);
   });
 
+  it('takes over, as ours, the visit a dead run made for a report: a later report at that visit extends it', async () => {
+    const docId = await chtPerson(stack, area);
+    await stack.sync();
+    const patient = await openmrsPatientOf(stack, docId);
+    // The previous run made the report's visit, then died before recording it on the FHIR Encounter.
+    await stack.openmrs.create(
+      visitBody(patient.id as string, '2024-06-01T10:00:00Z', '2024-06-01T10:30:00Z'),
+    );
+    await heightWeight('hw-1', docId, '2024-06-01T10:00:00Z');
+    await referral('ref-1', docId, '2024-06-01T10:20:00Z');
+    expect((await stack.sync()).streams['encounters-to-openmrs']).toMatchObject({ created: 2, failed: 0 });
+    const visits = await visitsOf(stack, patient.id as string);
+    expect(visits).toHaveLength(1);
+    expect(Date.parse(visits[0]?.period?.end as string)).toBe(
+      minutesAfter('2024-06-01T10:20:00Z', VISIT_MINUTES),
+    );
+    expect(await encountersOf(stack, patient.id as string)).toHaveLength(2);
+  });
+
   it('joins a visit OpenMRS users opened without changing it, and keeps sending that visit to CHT', async () => {
     const docId = await chtPerson(stack, area);
     await stack.sync();
