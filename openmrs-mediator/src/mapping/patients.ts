@@ -13,6 +13,12 @@ import {
   type Mapping,
 } from '@cht-openmrs/common';
 
+/** The demographic fields both systems keep in step; each is synced on its own (patient-fields.ts). */
+export const FIELDS = ['name', 'phone', 'gender', 'birthDate'] as const;
+export type Field = (typeof FIELDS)[number];
+
+const PERSON_ATTRIBUTE = 'http://fhir.openmrs.org/ext/person-attribute';
+
 /** The demographics both systems share, compared to tell a real change from an echo of our own write. */
 export interface Demographics {
   name: string;
@@ -73,24 +79,32 @@ export function patientForOpenmrs(patient: Patient, mapping: Mapping): Patient {
 }
 
 /**
- * The body of `PUT /Patient/{uuid}`: the stored OpenMRS patient with CHT's demographics. Identifiers
- * missing from OpenMRS are added (OpenMRS never removes one), and the first name and telecom keep their
- * ids so OpenMRS updates them in place.
+ * The body of `PUT /Patient/{uuid}`: the stored OpenMRS patient with CHT's values of `fields`.
+ * Identifiers missing from OpenMRS are added (OpenMRS never removes one), and the first name and
+ * telecom keep their ids so OpenMRS updates them in place. The person-attribute extensions OpenMRS
+ * sent are left out: it applies them after `telecom`, so the phone number read (the "Telephone Number"
+ * attribute) would overwrite the new one (openmrs-fhir2.md §4.1–4.2); attributes left out are kept.
  */
-export function patientUpdateForOpenmrs(current: Patient, patient: Patient, mapping: Mapping): Patient {
+export function patientUpdateForOpenmrs(
+  current: Patient,
+  patient: Patient,
+  mapping: Mapping,
+  fields: readonly Field[] = FIELDS,
+): Patient {
   const demographics = demographicsOf(patient);
   const known = new Set(current.identifier?.map((i) => `${i.type?.text}|${i.value}`));
   const missing = openmrsIdentifiers(patient, mapping)
     .filter((i) => !known.has(`${i.type?.text}|${i.value}`))
     .map((i) => ({ ...i, use: 'usual' as const }));
-  const body: Patient = {
-    ...current,
-    identifier: [...(current.identifier ?? []), ...missing],
-    name: [openmrsName(demographics, current.name?.[0]?.id), ...(current.name?.slice(1) ?? [])],
-    gender: patient.gender ?? current.gender ?? 'unknown',
-  };
-  if (demographics.birthDate) body.birthDate = demographics.birthDate;
-  if (demographics.phone)
+  const body: Patient = { ...current, identifier: [...(current.identifier ?? []), ...missing] };
+  const extension = current.extension?.filter((e) => e.url !== PERSON_ATTRIBUTE);
+  if (extension?.length) body.extension = extension;
+  else delete body.extension;
+  if (fields.includes('name'))
+    body.name = [openmrsName(demographics, current.name?.[0]?.id), ...(current.name?.slice(1) ?? [])];
+  if (fields.includes('gender')) body.gender = patient.gender ?? current.gender ?? 'unknown';
+  if (fields.includes('birthDate') && demographics.birthDate) body.birthDate = demographics.birthDate;
+  if (fields.includes('phone') && demographics.phone)
     body.telecom = [
       { ...(current.telecom?.[0]?.id ? { id: current.telecom[0].id } : {}), value: demographics.phone },
     ];
@@ -99,10 +113,16 @@ export function patientUpdateForOpenmrs(current: Patient, patient: Patient, mapp
 }
 
 /**
- * The FHIR server's copy of an OpenMRS patient, merged into what the FHIR server already holds.
+ * The FHIR server's copy of an OpenMRS patient, merged into what the FHIR server already holds, with
+ * OpenMRS's values of `fields` (the others stay as stored; a new copy takes them all).
  * OpenMRS's identifiers of our two types become identifiers of our systems, so the ledger finds them.
  */
-export function patientFromOpenmrs(openmrs: Patient, stored: Patient | undefined, mapping: Mapping): Patient {
+export function patientFromOpenmrs(
+  openmrs: Patient,
+  stored: Patient | undefined,
+  mapping: Mapping,
+  fields: readonly Field[] = FIELDS,
+): Patient {
   const types = mapping.openmrs.identifierTypes;
   const ours = new Map<string, Identifier>();
   for (const identifier of stored?.identifier ?? [])
@@ -122,18 +142,22 @@ export function patientFromOpenmrs(openmrs: Patient, stored: Patient | undefined
     ...(stored ?? { resourceType: 'Patient' }),
     identifier: [...ours.values()],
     active: true,
-    name: [
+  };
+  const take = (field: Field) => !stored || fields.includes(field);
+  if (take('name'))
+    copy.name = [
       {
         text: demographics.name,
         given: demographics.given,
         ...(demographics.family ? { family: demographics.family } : {}),
       },
-    ],
-    gender: openmrs.gender ?? 'unknown',
-  };
-  if (openmrs.birthDate) copy.birthDate = openmrs.birthDate;
-  else delete copy.birthDate;
-  if (demographics.phone) copy.telecom = [{ system: 'phone', value: demographics.phone }];
+    ];
+  if (take('gender')) copy.gender = openmrs.gender ?? 'unknown';
+  if (take('birthDate')) {
+    if (openmrs.birthDate) copy.birthDate = openmrs.birthDate;
+    else delete copy.birthDate;
+  }
+  if (take('phone') && demographics.phone) copy.telecom = [{ system: 'phone', value: demographics.phone }];
   const address = openmrs.address?.map(({ id: _id, ...rest }): Address => rest);
   if (address && address.length > 0) copy.address = address;
   return withOrigin(copy, stored ? (originOf(stored) ?? 'openmrs') : 'openmrs');

@@ -54,14 +54,32 @@ export class OpenmrsClient {
     return this.fhir.delete('Observation', uuid);
   }
 
-  /** The patient's visits of that type that started at that second: how a visit we created is found again. */
-  findVisits(patientUuid: string, visitType: string, start: string): Promise<Encounter[]> {
-    return this.fhir.searchAll('Encounter', {
+  /**
+   * The patient's visits that started at or before `until` and had not ended before `from`, newest
+   * first. OpenMRS searches visits by start only, so pages are read back in time until a visit ended
+   * before `from` (visits of a patient do not overlap, so earlier ones ended earlier still).
+   */
+  async visitsAround(patientUuid: string, from: string, until: string): Promise<Encounter[]> {
+    const visits: Encounter[] = [];
+    const params = {
       patient: patientUuid,
       _tag: VISITS_ONLY,
-      type: visitType,
-      date: `eq${start}`,
-    });
+      date: `le${until}`,
+      _sort: '-date',
+      _count: 10,
+    };
+    for await (const page of this.fhir.pages('Encounter', params)) {
+      const found = (page.entry ?? []).map((e) => e.resource as Encounter);
+      const ended = (v: Encounter) =>
+        v.period?.end !== undefined && Date.parse(v.period.end) < Date.parse(from);
+      visits.push(...found.filter((v) => !ended(v)));
+      if (found.some(ended)) break;
+    }
+    return visits;
+  }
+
+  async updateEncounter(body: Encounter): Promise<Encounter> {
+    return (await this.fhir.update(body)).resource;
   }
 
   /** The patient's encounters between two times, with their observations. */

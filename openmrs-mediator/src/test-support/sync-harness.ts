@@ -47,10 +47,21 @@ export interface SyncStack {
   close(): Promise<void>;
 }
 
-export async function startSyncStack(overrides: Record<string, string> = {}): Promise<SyncStack> {
+export interface SyncStackOptions {
+  /** OpenMRS's clock (default Date.now), e.g. ahead of ours, to order edits made on both sides. */
+  openmrsNow?: () => number;
+}
+
+export async function startSyncStack(
+  overrides: Record<string, string> = {},
+  options: SyncStackOptions = {},
+): Promise<SyncStack> {
   const logger = createLogger('test', 'silent');
   const store = await startFhirStore();
-  const openmrsSandbox = await startOpenmrsSandbox({ timeZone: 'Africa/Nairobi' });
+  const openmrsSandbox = await startOpenmrsSandbox({
+    timeZone: 'Africa/Nairobi',
+    ...(options.openmrsNow ? { now: options.openmrsNow } : {}),
+  });
   // What the configurator does at start-up: the identifier types the sync writes.
   for (const name of ['CHT Document ID', 'CHT Patient ID']) {
     await axios.post(

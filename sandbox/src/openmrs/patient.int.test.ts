@@ -250,6 +250,21 @@ describe('Patient', () => {
     ]);
   });
 
+  it('§4.2 on PUT, person-attribute extensions are applied after telecom: the Telephone Number read back wins', async () => {
+    const patient = await kit.patient({ telecom: [{ value: '+254700000001' }] });
+    const read = (await kit.fhir.get(`/Patient/${patient.id}`)).data as Patient;
+    const telecom = [{ id: read.telecom?.[0]?.id, value: '+254700000002' }];
+    await kit.fhir.put(`/Patient/${patient.id}`, { ...read, telecom });
+    expect(((await kit.fhir.get(`/Patient/${patient.id}`)).data as Patient).telecom?.[0]?.value).toBe(
+      '+254700000001',
+    );
+    const { extension: _attributes, ...withoutAttributes } = read;
+    await kit.fhir.put(`/Patient/${patient.id}`, { ...withoutAttributes, telecom });
+    expect(((await kit.fhir.get(`/Patient/${patient.id}`)).data as Patient).telecom?.[0]?.value).toBe(
+      '+254700000002',
+    );
+  });
+
   it('§12.14 PUT: mismatched id 400, unknown id 404, identifiers merge, addresses without ids pile up', async () => {
     const patient = await kit.patient({ address: [{ city: 'Kisumu' }] });
     const mismatch = await kit.fhir.put(`/Patient/${patient.id}`, { ...patient, id: 'other' });

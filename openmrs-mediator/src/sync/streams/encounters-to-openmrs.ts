@@ -1,5 +1,6 @@
-// FHIR server → OpenMRS, CHT reports (design.md §1, §3). A CHT-origin Encounter becomes a visit of the
-// mapped type (with an end), an encounter `partOf` it, and one Observation per mapped entry. The
+// FHIR server → OpenMRS, CHT reports (design.md §1, §3). A CHT-origin Encounter becomes an encounter
+// `partOf` a visit (the patient's visit its time falls in, or a new one of the mapped type with an end:
+// sync/visit-placement.ts), and one Observation per mapped entry. The
 // links (visit uuid, encounter uuid, Observation id → OpenMRS obs uuid) and a hash of what was sent are
 // kept on the FHIR Encounter. The visit uuid is recorded the moment the visit exists; if a run dies
 // before the rest is recorded, the next one finds the visit, the encounter and the observations again
@@ -12,9 +13,14 @@ import type { ItemOutcome, Stream, SyncContext } from '../context';
 import { pagesOf } from './pages';
 import { ItemProblem, WaitingForPatient } from '../errors';
 import { hashOf, SYNCED_WITH_OPENMRS, syncedHash, withSyncedHash } from '../synced-hash';
+import {
+  OPENMRS_JOINED_VISIT_SYSTEM,
+  OPENMRS_VISIT_SYSTEM,
+  placeInVisit,
+  type PlacedVisit,
+} from '../visit-placement';
 
 export const ENCOUNTERS_TO_OPENMRS = 'encounters-to-openmrs';
-export const OPENMRS_VISIT_SYSTEM = `${NAMESPACE}/identifier/openmrs-visit-uuid`;
 const OBSERVATION_LINKS = `${NAMESPACE}/StructureDefinition/openmrs-observations`;
 const CHT_FORM_SYSTEM = `${NAMESPACE}/code-system/cht-form`;
 const REPORT_VERSION = `${NAMESPACE}/StructureDefinition/cht-report-version`;
@@ -26,21 +32,27 @@ function linksOf(encounter: Encounter): ObservationLinks {
   return value ? (JSON.parse(value) as ObservationLinks) : {};
 }
 
-function visitUuidOf(encounter: Encounter): string | undefined {
-  return encounter.identifier?.find((i) => i.system === OPENMRS_VISIT_SYSTEM)?.value;
+function visitOf(encounter: Encounter): PlacedVisit | undefined {
+  const ours = encounter.identifier?.find((i) => i.system === OPENMRS_VISIT_SYSTEM)?.value;
+  const joined = encounter.identifier?.find((i) => i.system === OPENMRS_JOINED_VISIT_SYSTEM)?.value;
+  return ours ? { uuid: ours, ours: true } : joined ? { uuid: joined, ours: false } : undefined;
 }
 
 function withLinks(
   encounter: Encounter,
-  links: { visit?: string; encounter?: string; observations?: ObservationLinks },
+  links: { visit?: PlacedVisit; encounter?: string; observations?: ObservationLinks },
 ): Encounter {
-  const ours = new Set([OPENMRS_VISIT_SYSTEM, ...(links.encounter ? [IDENTIFIER_SYSTEMS.openmrsUuid] : [])]);
+  const ours = new Set([
+    OPENMRS_VISIT_SYSTEM,
+    OPENMRS_JOINED_VISIT_SYSTEM,
+    ...(links.encounter ? [IDENTIFIER_SYSTEMS.openmrsUuid] : []),
+  ]);
   const identifier = (encounter.identifier ?? []).filter((i) => !ours.has(i.system ?? ''));
   if (links.visit)
     identifier.push({
-      system: OPENMRS_VISIT_SYSTEM,
-      value: links.visit,
-      type: { text: 'OpenMRS visit uuid' },
+      system: links.visit.ours ? OPENMRS_VISIT_SYSTEM : OPENMRS_JOINED_VISIT_SYSTEM,
+      value: links.visit.uuid,
+      type: { text: links.visit.ours ? 'OpenMRS visit uuid' : 'OpenMRS joined visit uuid' },
     });
   if (links.encounter)
     identifier.push({
@@ -98,16 +110,19 @@ export async function syncEncounterToOpenmrs(
   }
 
   const start = plan.visit.period?.start as string;
-  let visitUuid = visitUuidOf(encounter);
+  let visit = visitOf(encounter);
   let encounterUuid = identifierOf(encounter, 'openmrsUuid');
   let links = linksOf(encounter);
-  const created = !visitUuid;
-  if (!visitUuid) {
-    const [found] = await context.openmrs.findVisits(patientUuid, form.visitType, start);
-    visitUuid = found?.id ?? ((await context.openmrs.createEncounter(plan.visit)).id as string);
-    const visit = visitUuid;
-    await record(context, encounter, (current) => withLinks(current, { visit }));
+  const created = !visit;
+  if (!visit) {
+    const placed = await placeInVisit(context, patientUuid, start, form, ({ start: from, end: to }) => ({
+      ...plan.visit,
+      period: { start: new Date(from).toISOString(), end: new Date(to).toISOString() },
+    }));
+    visit = placed;
+    await record(context, encounter, (current) => withLinks(current, { visit: placed }));
   }
+  const visitUuid = visit.uuid;
   let adopted: Observation[] = [];
   if (!encounterUuid) {
     const around = await context.openmrs.encountersBetween(patientUuid, start, start);
@@ -122,7 +137,7 @@ export async function syncEncounterToOpenmrs(
   }
 
   links = await syncObservations(context, plan.observations(encounterUuid), links, adopted);
-  const final = { visit: visitUuid, encounter: encounterUuid, observations: links };
+  const final = { visit, encounter: encounterUuid, observations: links };
   await record(context, encounter, (current) =>
     withSyncedHash(withLinks(current, final), SYNCED_WITH_OPENMRS, sentHash),
   );

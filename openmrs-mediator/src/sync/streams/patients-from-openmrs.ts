@@ -2,7 +2,8 @@
 // on the FHIR server (linked by its OpenMRS uuid). One not in CHT yet is created there as a person under
 // the CHT place its address names; the CHT document id is written back to the FHIR copy and to OpenMRS.
 // A patient with no matching place stays unplaced on the FHIR server (tagged, with the reason) and is
-// tried again every run until a place matches. Changes of a patient CHT already has update its person.
+// tried again every run until a place matches. Changes of a patient CHT already has are reconciled
+// field by field with its CHT person (patient-reconcile.ts).
 import type { Patient } from 'fhir/r4';
 import {
   identifierOf,
@@ -12,44 +13,18 @@ import {
   withIdentifier,
   type IdentifierKind,
 } from '@cht-openmrs/common';
-import { demographicsOf, patientFromOpenmrs, patientUpdateForOpenmrs } from '../../mapping/patients';
+import { fieldsInCht, fieldsInOpenmrs, personFields } from '../../mapping/patient-fields';
+import { openmrsView } from '../../mapping/patient-views';
+import { patientFromOpenmrs, patientUpdateForOpenmrs } from '../../mapping/patients';
 import { placeKeyOf } from '../../mapping/placement';
 import type { ItemOutcome, Stream, SyncContext } from '../context';
 import { pagesOf } from './pages';
 import { ItemProblem } from '../errors';
-import { hashOf, SYNCED_WITH_CHT, SYNCED_WITH_OPENMRS, syncedHash, withSyncedHash } from '../synced-hash';
-import { openmrsView } from './patients-to-openmrs';
+import { markSynced, reconcilePatient } from '../patient-reconcile';
+import { hashOf, SYNCED_WITH_OPENMRS, syncedHash, withSyncedHash } from '../synced-hash';
 
 export const PATIENTS_FROM_OPENMRS = 'patients-from-openmrs';
 export const UNPLACED_TAG_SYSTEM = `${NAMESPACE}/tag/unplaced`;
-
-const CHT_SEX: Record<string, string> = { male: 'male', female: 'female', other: 'other' };
-
-/** What CHT holds of a patient that we keep in step. */
-export function chtView(patient: Patient) {
-  const d = demographicsOf(patient);
-  return { name: d.name, sex: CHT_SEX[d.gender] ?? undefined, date_of_birth: d.birthDate, phone: d.phone };
-}
-
-/** CHT wants a full date; OpenMRS gives a year or a month for estimated birth dates. */
-function chtDate(birthDate: string | undefined): string | undefined {
-  if (!birthDate) return undefined;
-  return birthDate.length === 4
-    ? `${birthDate}-01-01`
-    : birthDate.length === 7
-      ? `${birthDate}-01`
-      : birthDate;
-}
-
-function personFields(patient: Patient): Record<string, string> {
-  const view = chtView(patient);
-  const fields: Record<string, string> = { name: view.name };
-  if (view.sex) fields.sex = view.sex;
-  const dob = chtDate(view.date_of_birth);
-  if (dob) fields.date_of_birth = dob;
-  if (view.phone) fields.phone = view.phone;
-  return fields;
-}
 
 function withUnplaced(patient: Patient, reason: string | undefined): Patient {
   const tag = (patient.meta?.tag ?? []).filter((t) => t.system !== UNPLACED_TAG_SYSTEM);
@@ -127,42 +102,40 @@ async function placeInCht(
       external_id: uuid,
     }));
   // Link in OpenMRS first: the FHIR write below is what marks the patient as done.
-  await linkInOpenmrs(context, openmrs, copy, docId);
+  const linkedInOpenmrs = await linkInOpenmrs(context, openmrs, copy, docId);
   const saved = await storeCopy(context, stored, (base) => {
     const linked = withUnplaced(withIdentifier(copyOf(base), 'chtDocumentId', docId), undefined);
-    return withSyncedHash(
-      withSyncedHash(linked, SYNCED_WITH_OPENMRS, hashOf(openmrsView(linked))),
-      SYNCED_WITH_CHT,
-      hashOf(chtView(linked)),
-    );
+    const last = { cht: fieldsInCht(linked), openmrs: fieldsInOpenmrs(linkedInOpenmrs) };
+    return markSynced(linked, linked, last);
   });
   await context.queue.wake({ reference: `Patient/${saved.id}` }); // its visits waited for it
   return 'created';
 }
 
-/** Writes the CHT document id into OpenMRS unless it is there: the step a failed run or a replay redoes. */
-async function linkInOpenmrs(context: SyncContext, openmrs: Patient, copy: Patient, docId: string) {
+/**
+ * Writes the CHT document id into OpenMRS unless it is there: the step a failed run or a replay redoes.
+ * Returns the OpenMRS patient as it now is.
+ */
+async function linkInOpenmrs(
+  context: SyncContext,
+  openmrs: Patient,
+  copy: Patient,
+  docId: string,
+): Promise<Patient> {
   const update = patientUpdateForOpenmrs(
     openmrs,
     withIdentifier(copy, 'chtDocumentId', docId),
     context.mapping,
+    [],
   );
-  if (update.identifier?.length !== openmrs.identifier?.length) await context.openmrs.updatePatient(update);
+  return update.identifier?.length !== openmrs.identifier?.length
+    ? context.openmrs.updatePatient(update)
+    : openmrs;
 }
 
 function linkedInOpenmrs(context: SyncContext, openmrs: Patient): boolean {
   const typeName = context.mapping.openmrs.identifierTypes.chtDocumentId;
   return openmrs.identifier?.some((i) => i.type?.text === typeName && i.value) ?? false;
-}
-
-async function updateInCht(context: SyncContext, copy: Patient, docId: string): Promise<boolean> {
-  const hash = hashOf(chtView(copy));
-  if (syncedHash(copy, SYNCED_WITH_CHT) === hash) return false;
-  const person = await context.cht.getDoc(docId);
-  const fields = personFields(copy);
-  const changed = Object.entries(fields).some(([k, v]) => person[k] !== v);
-  if (changed) await context.cht.putDoc({ ...person, ...fields });
-  return changed;
 }
 
 export async function syncPatientFromOpenmrs(context: SyncContext, openmrs: Patient): Promise<ItemOutcome> {
@@ -174,17 +147,12 @@ export async function syncPatientFromOpenmrs(context: SyncContext, openmrs: Pati
   const done = !unplaced && (!docId || linkedInOpenmrs(context, openmrs));
   if (stored && syncedHash(stored, SYNCED_WITH_OPENMRS) === viewHash && done) return 'skipped'; // our own write, or no change
   if (!docId) return placeInCht(context, stored, openmrs);
-  await linkInOpenmrs(context, openmrs, copy, docId);
-  await updateInCht(context, copy, docId);
-  await storeCopy(context, stored, (base) => {
-    const next = patientFromOpenmrs(openmrs, base, context.mapping);
-    return withSyncedHash(
-      withSyncedHash(next, SYNCED_WITH_OPENMRS, hashOf(openmrsView(next))),
-      SYNCED_WITH_CHT,
-      hashOf(chtView(next)),
-    );
-  });
-  return stored ? 'updated' : 'created';
+  const current = await linkInOpenmrs(context, openmrs, copy, docId);
+  const chtSide = stored ? withIdentifier(stored, 'chtDocumentId', docId) : copy;
+  const outcome = await reconcilePatient(context, chtSide, current, 'openmrs', (build) =>
+    storeCopy(context, stored, build),
+  );
+  return stored ? outcome : 'created';
 }
 
 export const patientsFromOpenmrs: Stream<Patient> = {

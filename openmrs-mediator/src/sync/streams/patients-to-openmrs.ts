@@ -1,38 +1,21 @@
 // FHIR server → OpenMRS, patients (design.md §3, §4). A Patient CHT knows (it has a CHT document id)
 // goes to OpenMRS: created once (OpenMRS is searched by the CHT Document ID first, so a crash after a
-// create never makes a second), its OpenMRS uuid recorded on the FHIR copy at once, and later changes
-// sent as updates. What OpenMRS already has (same content hash) is not sent again: that is how our
-// own writes coming back from OpenMRS are recognised.
+// create never makes a second), its OpenMRS uuid recorded on the FHIR copy at once. Later changes are
+// reconciled field by field with what OpenMRS holds now (patient-reconcile.ts): CHT's edits go to
+// OpenMRS, OpenMRS's edits made meanwhile are kept and go to CHT. A copy whose content hashes as last
+// synced is our own write coming back, and is skipped without asking OpenMRS.
 import type { Patient } from 'fhir/r4';
 import { FhirGoneError, identifierOf, withIdentifier } from '@cht-openmrs/common';
-import { demographicsOf, patientForOpenmrs, patientUpdateForOpenmrs } from '../../mapping/patients';
-import { addressFields } from '../../openmrs/openmrs-fhir';
+import { fieldsInCht, fieldsInOpenmrs } from '../../mapping/patient-fields';
+import { openmrsView } from '../../mapping/patient-views';
+import { patientForOpenmrs } from '../../mapping/patients';
 import type { ItemOutcome, Stream, SyncContext } from '../context';
 import { pagesOf } from './pages';
 import { ItemProblem } from '../errors';
-import { hashOf, SYNCED_WITH_OPENMRS, syncedHash, withSyncedHash } from '../synced-hash';
+import { markSynced, reconcilePatient } from '../patient-reconcile';
+import { hashOf, SYNCED_WITH_OPENMRS, syncedHash } from '../synced-hash';
 
 export const PATIENTS_TO_OPENMRS = 'patients-to-openmrs';
-
-/** What OpenMRS holds of a patient that we keep in step. */
-export function openmrsView(patient: Patient) {
-  return {
-    demographics: demographicsOf(patient),
-    chtDocumentId: identifierOf(patient, 'chtDocumentId'),
-    chtPatientId: identifierOf(patient, 'chtPatientId'),
-    address: addressFields(patient),
-  };
-}
-
-async function recordLink(context: SyncContext, patient: Patient, uuid: string, hash: string): Promise<void> {
-  await context.fhir.modify('Patient', patient.id as string, (current) => {
-    const next = withSyncedHash(withIdentifier(current, 'openmrsUuid', uuid), SYNCED_WITH_OPENMRS, hash);
-    return identifierOf(current, 'openmrsUuid') === uuid && syncedHash(current, SYNCED_WITH_OPENMRS) === hash
-      ? undefined
-      : next;
-  });
-  await context.queue.wake({ reference: `Patient/${patient.id}` });
-}
 
 async function findInOpenmrs(context: SyncContext, docId: string): Promise<Patient | undefined> {
   const found = await context.openmrs.findPatients(
@@ -47,18 +30,26 @@ async function findInOpenmrs(context: SyncContext, docId: string): Promise<Patie
   return found[0];
 }
 
+async function storeCopy(context: SyncContext, patient: Patient, build: (base: Patient) => Patient) {
+  const { resource } = await context.fhir.modify('Patient', patient.id as string, build);
+  await context.queue.wake({ reference: `Patient/${patient.id}` });
+  return resource;
+}
+
 export async function syncPatientToOpenmrs(context: SyncContext, patient: Patient): Promise<ItemOutcome> {
   const docId = identifierOf(patient, 'chtDocumentId');
   if (!docId) return 'skipped'; // an OpenMRS patient not (yet) in CHT: nothing of CHT's to send
-  const hash = hashOf(openmrsView(patient));
   let uuid = identifierOf(patient, 'openmrsUuid');
-  if (uuid && syncedHash(patient, SYNCED_WITH_OPENMRS) === hash) return 'skipped';
+  if (uuid && syncedHash(patient, SYNCED_WITH_OPENMRS) === hashOf(openmrsView(patient))) return 'skipped';
 
   if (!uuid) {
     const existing = await findInOpenmrs(context, docId);
     if (!existing) {
       const created = await context.openmrs.createPatient(patientForOpenmrs(patient, context.mapping));
-      await recordLink(context, patient, created.id as string, hash);
+      const last = { cht: fieldsInCht(patient), openmrs: fieldsInOpenmrs(created) };
+      await storeCopy(context, patient, (current) =>
+        markSynced(withIdentifier(current, 'openmrsUuid', created.id as string), patient, last),
+      );
       return 'created';
     }
     uuid = existing.id as string;
@@ -72,13 +63,10 @@ export async function syncPatientToOpenmrs(context: SyncContext, patient: Patien
       throw new ItemProblem(`OpenMRS patient ${uuid} was voided; CHT patient ${docId} is not sent again`);
     throw error;
   }
-  const update = patientUpdateForOpenmrs(current, patient, context.mapping);
-  const changed =
-    hashOf(openmrsView(update)) !== hashOf(openmrsView(current)) ||
-    update.identifier?.length !== current.identifier?.length;
-  if (changed) await context.openmrs.updatePatient(update);
-  await recordLink(context, patient, uuid, hash);
-  return changed ? 'updated' : 'skipped';
+  const linked = withIdentifier(patient, 'openmrsUuid', uuid);
+  return reconcilePatient(context, linked, current, 'cht', (build) =>
+    storeCopy(context, patient, (base) => build(withIdentifier(base, 'openmrsUuid', uuid))),
+  );
 }
 
 export const patientsToOpenmrs: Stream<Patient> = {

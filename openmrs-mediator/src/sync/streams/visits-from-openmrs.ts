@@ -26,7 +26,7 @@ import type { ItemOutcome, Stream, SyncContext } from '../context';
 import { pagesOf } from './pages';
 import { ItemProblem, WaitingForPatient } from '../errors';
 import { hashOf, SYNCED_WITH_CHT, syncedHash, withSyncedHash } from '../synced-hash';
-import { OPENMRS_VISIT_SYSTEM } from './encounters-to-openmrs';
+import { OPENMRS_JOINED_VISIT_SYSTEM, OPENMRS_VISIT_SYSTEM } from '../visit-placement';
 
 export const VISITS_FROM_OPENMRS = 'visits-from-openmrs';
 export const OBSERVATIONS_FROM_OPENMRS = 'observations-from-openmrs';
@@ -136,6 +136,12 @@ async function madeFromChtReport(context: SyncContext, visitUuid: string): Promi
   return Boolean(ours && originOf(ours) === 'cht');
 }
 
+/** Encounters our sync put into this visit of OpenMRS users' (CHT reports that joined it). */
+async function encountersWeAdded(context: SyncContext, visitUuid: string): Promise<Set<string | undefined>> {
+  const reports = await context.fhir.findByIdentifier('Encounter', OPENMRS_JOINED_VISIT_SYSTEM, visitUuid);
+  return new Set(reports.filter((r) => originOf(r) === 'cht').map((r) => identifierOf(r, 'openmrsUuid')));
+}
+
 export async function syncVisitFromOpenmrs(context: SyncContext, visit: Encounter): Promise<ItemOutcome> {
   if (!isVisit(visit) || !visit.period?.end) return 'skipped'; // only completed visits go to CHT
   if (await madeFromChtReport(context, visit.id as string)) return 'skipped';
@@ -147,7 +153,8 @@ export async function syncVisitFromOpenmrs(context: SyncContext, visit: Encounte
     start,
     visit.period.end,
   );
-  const own = encounters.filter((e) => referenceId(e.partOf?.reference) === visit.id);
+  const ours = await encountersWeAdded(context, visit.id as string);
+  const own = encounters.filter((e) => referenceId(e.partOf?.reference) === visit.id && !ours.has(e.id));
   const ownIds = new Set(own.map((e) => e.id));
   const types = own.map((e) => typeCode(e, ENCOUNTER_TYPE_SYSTEM)).filter((t): t is string => Boolean(t));
   const mapping = visitMapping(context.mapping, typeCode(visit, VISIT_TYPE_SYSTEM) ?? '', types);
