@@ -15,7 +15,9 @@ case "$service" in
 esac
 npm ci --workspace common --workspace "$service" --include-workspace-root --ignore-scripts --no-audit --no-fund
 npx tsc -b "$service"
-npm prune --omit=dev --workspace common --workspace "$service" --ignore-scripts --no-audit --no-fund
+# a fresh install of the runtime dependencies only (npm prune keeps most of the root's dev tools)
+rm -rf node_modules
+npm ci --omit=dev --workspace common --workspace "$service" --ignore-scripts --no-audit --no-fund
 rm -rf "$service/src" common/src
 # what the image keeps: node_modules, package.json, common/ and the service's folder
 find . -mindepth 1 -maxdepth 1 ! -name node_modules ! -name package.json ! -name common ! -name "$service" \
