@@ -53,7 +53,7 @@ function environment(): Record<string, string> {
 }
 
 const run = (check = false, overrides: Record<string, string> = {}): Promise<Report> =>
-  configure(loadSettings(settingsShape, { ...environment(), ...overrides }), check, logger);
+  configure(loadSettings(settingsShape, { ...environment(), ...overrides }), { check }, logger);
 const outcomes = (report: Report) =>
   Object.fromEntries(report.sections.flatMap((s) => s.steps).map((line) => [line.step, line.outcome]));
 

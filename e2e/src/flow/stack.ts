@@ -128,7 +128,7 @@ export async function startStack(): Promise<Stack> {
       CONFIGURATOR_WAIT_SECONDS: '5',
       LOG_LEVEL: 'silent',
     }),
-    false,
+    { check: false },
     logger,
   );
 
