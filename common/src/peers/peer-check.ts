@@ -160,3 +160,19 @@ export class PeerChecks {
     return this.last.statuses;
   }
 }
+
+/** Logs one line per peer: which works, and for which not, the setting to fix. */
+export async function logPeerChecks(
+  checks: PeerChecks,
+  logger: { info(o: object, m: string): void; error(o: object, m: string): void },
+): Promise<void> {
+  for (const status of await checks.current()) {
+    if (status.ok)
+      logger.info(
+        { peer: status.peer, url: status.url },
+        `${status.peer} at ${status.url}: reachable, login accepted`,
+      );
+    else
+      logger.error({ peer: status.peer, url: status.url }, status.problem ?? `${status.peer}: not reachable`);
+  }
+}
