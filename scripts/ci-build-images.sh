@@ -3,7 +3,7 @@
 # a clean `git archive` export of HEAD: committed files only, as the image's build context), then
 # starts each built dist/main.js with plain node and checks it answers: the mediators on GET /, the
 # configurator by exiting 2 with a message naming OPENHIM_API_URL when no OpenHIM answers.
-# Needs only node, npm, git and curl. Usage: bash scripts/ci-build-images.sh
+# Needs only node, npm and git. Usage: bash scripts/ci-build-images.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
 work=$(mktemp -d)
@@ -30,7 +30,7 @@ check_mediator() {
     node "$dir/$service/dist/main.js" >"$work/$service.log" 2>&1 &
   pids+=($!)
   for _ in $(seq 1 50); do
-    if answer=$(curl -fsS "http://127.0.0.1:$port/" 2>/dev/null); then
+    if answer=$(node -e "fetch('http://127.0.0.1:$port/').then(async (r) => { if (!r.ok) process.exit(1); console.log(await r.text()); }, () => process.exit(1))" 2>/dev/null); then
       echo "$service: node $service/dist/main.js answered GET / with $answer"
       return 0
     fi
