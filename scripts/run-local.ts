@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { parse } from 'dotenv';
 import { prettyFactory } from 'pino-pretty';
+import { localEnvironment } from './local-environment';
 import { seedDemo, triggerSync } from './seed-demo';
 
 interface Service {
@@ -36,26 +37,15 @@ const services: Service[] = [
   },
 ];
 
-/** Where the local stack's services are; .env.example names the docker compose hosts instead. */
-const LOCAL_STACK = {
-  FHIR_URL: 'http://127.0.0.1:8081/fhir',
-  OPENHIM_API_URL: 'http://127.0.0.1:8080',
-  OPENMRS_HOST: '127.0.0.1',
-  OPENMRS_PORT: '8090',
-  CHT_URL: 'http://127.0.0.1:5988',
-  CHT_MEDIATOR_HOST: '127.0.0.1',
-  OPENMRS_MEDIATOR_HOST: '127.0.0.1',
-  // cht-config pushes to the compose host openhim-core: locally, to the OpenHIM stand-in's router
-  CHT_SANDBOX_OUTBOUND_BASE_URL: 'http://127.0.0.1:5001',
-};
-
-/** .env.example, with the local stack's addresses, overridden by .env, overridden by the environment. */
-function localEnvironment(): NodeJS.ProcessEnv {
+/** .env.example, .env, the local stack's addresses and stand-in credentials, then the environment. */
+function readEnvironment(): NodeJS.ProcessEnv {
   const read = (file: string) => (existsSync(join(root, file)) ? parse(readFileSync(join(root, file))) : {});
-  return { ...read('.env.example'), ...LOCAL_STACK, ...read('.env'), ...process.env };
+  const { env, overridden } = localEnvironment(read('.env.example'), read('.env'), process.env);
+  for (const line of overridden) console.log(`[npm start] ${line} (set it in the environment to override)`);
+  return env;
 }
 
-const environment = localEnvironment();
+const environment = readEnvironment();
 const children: ChildProcess[] = [];
 const width = Math.max(...services.map((s) => s.name.length));
 
