@@ -99,10 +99,10 @@ function stop(): void {
 }
 
 /** Runs a one-shot service (the configurator) with prefixed output; resolves with its exit code. */
-function runOnce(name: string, args: string[]): Promise<number> {
+function runOnce(name: string, args: string[], env: NodeJS.ProcessEnv = environment): Promise<number> {
   const child = spawn('npm', ['--silent', ...args], {
     cwd: root,
-    env: environment,
+    env,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   prefixLines(name, child.stdout);
@@ -126,7 +126,12 @@ function whereToLook(): string {
 
 /** Once the services are up: the configurator, then the demo data, then a first sync. */
 async function configureAndSeed(): Promise<void> {
-  const code = await runOnce('configurator', ['start', '-w', 'configurator']);
+  // Without CHT_URL: the CHT stand-in points cht-config's outbound entries at the local OpenHIM, so they
+  // differ from the file by design; the demo stores CHT's openhim1 credential itself.
+  const code = await runOnce('configurator', ['start', '-w', 'configurator'], {
+    ...environment,
+    CHT_URL: '',
+  });
   if (stopping) return;
   if (code !== 0) {
     console.log('[demo] the configurator reported problems (above); the demo data is not seeded');

@@ -161,18 +161,26 @@ export class PeerChecks {
   }
 }
 
-/** Logs one line per peer: which works, and for which not, the setting to fix. */
+/**
+ * At start-up: waits (up to `seconds`) for each peer, as they may start after this service, then logs
+ * one line per peer: which works, and for which not, the setting to fix.
+ */
 export async function logPeerChecks(
   checks: PeerChecks,
   logger: { info(o: object, m: string): void; error(o: object, m: string): void },
+  seconds = 120,
 ): Promise<void> {
-  for (const status of await checks.current()) {
-    if (status.ok)
-      logger.info(
-        { peer: status.peer, url: status.url },
-        `${status.peer} at ${status.url}: reachable, login accepted`,
-      );
-    else
-      logger.error({ peer: status.peer, url: status.url }, status.problem ?? `${status.peer}: not reachable`);
-  }
+  await Promise.all(
+    checks.targets.map(async (target) => {
+      let status = await waitForPeer(target, seconds);
+      // a peer that has just started may not have created its users yet: ask once more
+      if (status.loginRefused) {
+        await new Promise((resolve) => setTimeout(resolve, 5000));
+        status = await checkPeer(target);
+      }
+      const where = { peer: status.peer, url: status.url };
+      if (status.ok) logger.info(where, `${status.peer} at ${status.url}: reachable, login accepted`);
+      else logger.error(where, status.problem ?? `${status.peer}: not reachable`);
+    }),
+  );
 }
