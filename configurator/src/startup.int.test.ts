@@ -2,8 +2,10 @@
 // once with one line naming the setting; OpenHIM's root password is set from OPENHIM_PASSWORD; CHT gets
 // the openhim1 credential, and its missing or different outbound entries are reported by key, or
 // installed with --install-cht-outbound while every other setting is kept.
+import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import axios from 'axios';
 import { createLogger, loadSettings } from '@cht-openmrs/common';
 import { startLoopbackPeer, type LoopbackPeer } from '../../common/src/test-support/loopback-server';
@@ -125,6 +127,24 @@ describe('start-up errors name the setting, at once', () => {
     await run({ OPENHIM_PASSWORD: 'root-password-1' });
     expect((await failure({ OPENHIM_PASSWORD: 'root-password-2' })).message).toBe(
       `OPENHIM_PASSWORD: OpenHIM at ${openhim.apiUrl} answered 401 for user root@openhim.org`,
+    );
+  });
+
+  it('as a process: exits 2 with only that line on stderr', async () => {
+    const failed = await promisify(execFile)(
+      join(ROOT, 'node_modules', '.bin', 'tsx'),
+      [join(__dirname, 'main.ts')],
+      {
+        cwd: join(ROOT, 'configurator'),
+        env: { ...process.env, ...environment(), OPENMRS_PASSWORD: 'wrong' },
+      },
+    ).then(
+      () => ({ code: 0, stderr: '' }),
+      (error: { code: number; stderr: string }) => error,
+    );
+    expect(failed.code).toBe(2);
+    expect(failed.stderr.trim()).toBe(
+      `OPENMRS_PASSWORD: OpenMRS at ${openmrs.url.replace(/\/$/, '')} answered 401 for user admin`,
     );
   });
 
