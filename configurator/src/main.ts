@@ -1,12 +1,25 @@
 // `npm start -w configurator [-- --check] [-- --install-cht-outbound]`: sets up OpenHIM, OpenMRS and
 // CHT, then exits: 0 when all is well, 1 with the list of problems, 2 when it could not run (bad
 // settings, a peer that never came up or refused the credentials, named by its setting).
+import { isAxiosError } from 'axios';
 import { createLogger, loadSettings, SettingsError } from '@cht-openmrs/common';
 import { configure } from './configure';
 import { formatReport, problemsOf } from './report';
 import { settingsShape } from './settings';
 
 const FLAGS = ['--check', '--install-cht-outbound'];
+
+/** A peer's refusal says which call, where, and what the peer answered. */
+function describe(error: unknown): string {
+  if (isAxiosError(error) && error.config) {
+    const { method = 'get', baseURL = '', url = '' } = error.config;
+    const answer = error.response
+      ? `answered ${error.response.status}: ${JSON.stringify(error.response.data ?? '').slice(0, 300)}`
+      : `failed: ${error.message}`;
+    return `${method.toUpperCase()} ${baseURL}${url} ${answer}`;
+  }
+  return error instanceof Error ? error.message : String(error);
+}
 const USAGE = 'usage: npm start -w configurator [-- --check] [-- --install-cht-outbound]';
 
 export async function main(argv = process.argv.slice(2)): Promise<number> {
@@ -32,7 +45,7 @@ export async function main(argv = process.argv.slice(2)): Promise<number> {
     console.log(formatReport(report, check));
     return problemsOf(report, check).length === 0 ? 0 : 1;
   } catch (error) {
-    console.error(error instanceof Error ? error.message : error);
+    console.error(describe(error));
     return 2;
   }
 }

@@ -204,6 +204,22 @@ describe('CHT set-up', () => {
     expect(problemsOf(await run({}, { check: true }), true)).toEqual([]);
   });
 
+  it('names CHT_USERNAME when that user may log in but is not a CHT admin', async () => {
+    await cht.close();
+    cht = await startChtSandbox({
+      appSettingsPath: APP_SETTINGS,
+      users: [{ name: 'officer', password: 'officer-password', roles: ['program_officer'] }],
+    });
+    const { message } = await failure({
+      CHT_URL: cht.url,
+      CHT_USERNAME: 'officer',
+      CHT_PASSWORD: 'officer-password',
+    });
+    expect(message).toBe(
+      `CHT_USERNAME: CHT at ${cht.url} answered 403 to PUT /api/v1/credentials/openhim1 (Insufficient permissions): user officer must be a CHT (CouchDB) admin`,
+    );
+  });
+
   it('names where an entry differs, and replaces only that entry when installing', async () => {
     await run({}, { check: false, installChtOutbound: true });
     const [key, entry] = Object.entries(chtConfigOutbound)[0] as [string, { destination: object }];
