@@ -10,13 +10,11 @@ export interface PeerTarget {
   peer: string;
   /** The address operators configured, shown in the messages. */
   url: string;
-  /** The request that needs a login, relative to `url` (e.g. "/ws/rest/v1/session"). */
+  /** A request that needs a login, relative to `url` (e.g. "/ws/fhir2/R4/Patient?_count=1"). */
   probePath: string;
   username?: string | undefined;
   password?: string | undefined;
   allowSelfSigned?: boolean | undefined;
-  /** A 200 whose body says the login failed (OpenMRS's session: `authenticated: false`). */
-  refusedLogin?: (body: unknown) => boolean;
   /** The settings to name for each kind of problem. */
   settings: {
     address: string;
@@ -71,11 +69,12 @@ function networkProblem(target: PeerTarget, error: AxiosError, timeoutMs: number
   return [`${settings.address}: ${peer} at ${url} cannot be reached (${code || error.message})`, false];
 }
 
-function answerProblem(target: PeerTarget, status: number, body: unknown): [string, boolean] | undefined {
+const refusesLogin = (status: number) => status === 401 || status === 403;
+
+function answerProblem(target: PeerTarget, status: number): [string, boolean] | undefined {
   const { peer, url, settings, username } = target;
-  const refused = status === 401 || status === 403 || (status === 200 && target.refusedLogin?.(body));
-  if (refused) {
-    const answered = status === 200 ? 'refused the login' : `answered ${status}`;
+  if (refusesLogin(status)) {
+    const answered = `answered ${status}`;
     if (!username)
       return [
         `${settings.username ?? settings.password}: ${peer} at ${url} ${answered} without credentials`,
@@ -110,9 +109,9 @@ export async function checkPeer(target: PeerTarget, timeoutMs = 5000): Promise<P
           : undefined,
       ...(target.allowSelfSigned ? { httpsAgent: new Agent({ rejectUnauthorized: false }) } : {}),
     });
-    const problem = answerProblem(target, response.status, response.data);
+    const problem = answerProblem(target, response.status);
     if (!problem) return { ...base, ok: true };
-    const loginRefused = response.status === 401 || response.status === 403 || response.status === 200;
+    const loginRefused = refusesLogin(response.status);
     return {
       ...base,
       ok: false,
