@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { parse } from 'dotenv';
 import { prettyFactory } from 'pino-pretty';
+import { localEnvironment } from './local-environment';
 import { seedDemo, triggerSync } from './seed-demo';
 
 interface Service {
@@ -36,26 +37,15 @@ const services: Service[] = [
   },
 ];
 
-/** Where the local stack's services are; .env.example names the docker compose hosts instead. */
-const LOCAL_STACK = {
-  FHIR_URL: 'http://127.0.0.1:8081/fhir',
-  OPENHIM_API_URL: 'http://127.0.0.1:8080',
-  OPENMRS_HOST: '127.0.0.1',
-  OPENMRS_PORT: '8090',
-  CHT_URL: 'http://127.0.0.1:5988',
-  CHT_MEDIATOR_HOST: '127.0.0.1',
-  OPENMRS_MEDIATOR_HOST: '127.0.0.1',
-  // cht-config pushes to the compose host openhim-core: locally, to the OpenHIM stand-in's router
-  CHT_SANDBOX_OUTBOUND_BASE_URL: 'http://127.0.0.1:5001',
-};
-
-/** .env.example, with the local stack's addresses, overridden by .env, overridden by the environment. */
-function localEnvironment(): NodeJS.ProcessEnv {
+/** .env.example, .env, the local stack's addresses and stand-in credentials, then the environment. */
+function readEnvironment(): NodeJS.ProcessEnv {
   const read = (file: string) => (existsSync(join(root, file)) ? parse(readFileSync(join(root, file))) : {});
-  return { ...read('.env.example'), ...LOCAL_STACK, ...read('.env'), ...process.env };
+  const { env, overridden } = localEnvironment(read('.env.example'), read('.env'), process.env);
+  for (const line of overridden) console.log(`[npm start] ${line} (set it in the environment to override)`);
+  return env;
 }
 
-const environment = localEnvironment();
+const environment = readEnvironment();
 const children: ChildProcess[] = [];
 const width = Math.max(...services.map((s) => s.name.length));
 
@@ -109,10 +99,10 @@ function stop(): void {
 }
 
 /** Runs a one-shot service (the configurator) with prefixed output; resolves with its exit code. */
-function runOnce(name: string, args: string[]): Promise<number> {
+function runOnce(name: string, args: string[], env: NodeJS.ProcessEnv = environment): Promise<number> {
   const child = spawn('npm', ['--silent', ...args], {
     cwd: root,
-    env: environment,
+    env,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   prefixLines(name, child.stdout);
@@ -136,7 +126,12 @@ function whereToLook(): string {
 
 /** Once the services are up: the configurator, then the demo data, then a first sync. */
 async function configureAndSeed(): Promise<void> {
-  const code = await runOnce('configurator', ['start', '-w', 'configurator']);
+  // Without CHT_URL: the CHT stand-in points cht-config's outbound entries at the local OpenHIM, so they
+  // differ from the file by design; the demo stores CHT's openhim1 credential itself.
+  const code = await runOnce('configurator', ['start', '-w', 'configurator'], {
+    ...environment,
+    CHT_URL: '',
+  });
   if (stopping) return;
   if (code !== 0) {
     console.log('[demo] the configurator reported problems (above); the demo data is not seeded');

@@ -5,6 +5,9 @@ import {
   BODY_LIMIT_BYTES,
   errorHandler,
   FhirClient,
+  fhirTarget,
+  openhimTarget,
+  PeerChecks,
   requestContext,
   type Logger,
 } from '@cht-openmrs/common';
@@ -14,7 +17,20 @@ import type { ChtMediatorSettings } from './settings';
 import { PatientStore } from './store/patient-store';
 import { ReportStore } from './store/report-store';
 
-export function createApp(settings: ChtMediatorSettings, logger: Logger): Express {
+/** The peers this mediator uses: the FHIR server, and OpenHIM when configured. */
+export function peerChecks(settings: ChtMediatorSettings): PeerChecks {
+  const { OPENHIM_API_URL } = settings;
+  return new PeerChecks([
+    fhirTarget(settings),
+    ...(OPENHIM_API_URL ? [openhimTarget({ ...settings, OPENHIM_API_URL })] : []),
+  ]);
+}
+
+export function createApp(
+  settings: ChtMediatorSettings,
+  logger: Logger,
+  peers: PeerChecks = peerChecks(settings),
+): Express {
   const fhir = new FhirClient({
     baseURL: settings.FHIR_URL,
     username: settings.FHIR_USERNAME,
@@ -31,6 +47,9 @@ export function createApp(settings: ChtMediatorSettings, logger: Logger): Expres
     res.json({ status: 'ok', service: 'cht-mediator' });
   });
   app.use(basicAuth(settings.CHT_MEDIATOR_USERNAME, settings.CHT_MEDIATOR_PASSWORD, 'cht-mediator'));
+  app.get('/status', async (_req, res) => {
+    res.json({ service: 'cht-mediator', peers: await peers.current() });
+  });
   app.use(express.json({ limit: BODY_LIMIT_BYTES, type: ['application/json', 'application/*+json'] }));
   app.use(pushRoutes(patients, reports));
   app.use(errorHandler(logger, CHT_MEDIATOR_URN));

@@ -4,11 +4,12 @@ import {
   createLogger,
   listen,
   loadSettings,
+  logPeerChecks,
   redactSettings,
   startMediatorIfConfigured,
   stopOnSignals,
 } from '@cht-openmrs/common';
-import { createApp } from './app';
+import { createApp, peerChecks } from './app';
 import { mediatorConfig } from './mediator-config';
 import { settingsShape } from './settings';
 
@@ -16,8 +17,10 @@ export async function main(): Promise<void> {
   const settings = loadSettings(settingsShape);
   const logger = createLogger('cht-mediator', settings.LOG_LEVEL);
   logger.info({ settings: redactSettings(settingsShape, settings) }, 'starting');
-  const server = await listen(createApp(settings, logger), settings.CHT_MEDIATOR_PORT);
+  const peers = peerChecks(settings);
+  const server = await listen(createApp(settings, logger, peers), settings.CHT_MEDIATOR_PORT);
   logger.info(`CHT mediator listening on port ${settings.CHT_MEDIATOR_PORT}`);
+  void logPeerChecks(peers, logger);
   const openhim = startMediatorIfConfigured(settings, mediatorConfig(settings), logger);
   stopOnSignals(logger, async () => {
     openhim?.stop();

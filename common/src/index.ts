@@ -11,3 +11,5 @@ export * from './mediator/orchestration';
 export * from './mediator/registration';
 export * from './settings/settings';
 export * from './mapping/mapping-config';
+export * from './peers/peer-check';
+export * from './peers/peer-targets';

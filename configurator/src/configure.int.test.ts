@@ -53,7 +53,7 @@ function environment(): Record<string, string> {
 }
 
 const run = (check = false, overrides: Record<string, string> = {}): Promise<Report> =>
-  configure(loadSettings(settingsShape, { ...environment(), ...overrides }), check, logger);
+  configure(loadSettings(settingsShape, { ...environment(), ...overrides }), { check }, logger);
 const outcomes = (report: Report) =>
   Object.fromEntries(report.sections.flatMap((s) => s.steps).map((line) => [line.step, line.outcome]));
 
@@ -167,7 +167,7 @@ describe('configurator against the OpenHIM and OpenMRS stand-ins', () => {
   it("checks every observation code cht-config's outbound push sends: a placeholder code is a problem naming its entry", async () => {
     const shipped = join(ROOT, 'cht-config', 'app_settings.json');
     await run();
-    expect(problemsOf(await run(true, { CHT_APP_SETTINGS: shipped }), true)).toEqual([]);
+    expect(problemsOf(await run(true, { CONFIGURATOR_CHT_APP_SETTINGS: shipped }), true)).toEqual([]);
 
     const settings = JSON.parse(readFileSync(shipped, 'utf8'));
     settings.outbound.cht_referral.mapping['observations.4.code'].expr = "'DANGER_SIGNS_CONCEPT'";
@@ -175,7 +175,7 @@ describe('configurator against the OpenHIM and OpenMRS stand-ins', () => {
       "'9999AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA'";
     const file = join(mkdtempSync(join(tmpdir(), 'cht-config-')), 'app_settings.json');
     writeFileSync(file, JSON.stringify(settings));
-    expect(problemsOf(await run(true, { CHT_APP_SETTINGS: file }), true)).toEqual([
+    expect(problemsOf(await run(true, { CONFIGURATOR_CHT_APP_SETTINGS: file }), true)).toEqual([
       'outbound.cht_referral.mapping.observations.4.code: code DANGER_SIGNS_CONCEPT cannot be placed (form referral does not list it, and it is not a concept uuid a "by-code" rule could send): add it to chtToOpenmrs.forms.referral.observations or send a concept uuid',
       'outbound.cht_referral.mapping.observations.5.code: no concept 9999AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA in OpenMRS',
     ]);

@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 import { z } from 'zod';
 import { flag, httpUrl, loggingSettings, port, positiveInt, secret } from '@cht-openmrs/common';
 
@@ -32,12 +33,6 @@ export const settingsShape = {
     .string()
     .optional()
     .describe('The mapping file the OpenMRS mediator uses; checked against OpenMRS'),
-  CHT_APP_SETTINGS: z
-    .string()
-    .optional()
-    .describe(
-      "CHT's app_settings.json (e.g. cht-config/app_settings.json): its outbound observation codes are checked against the mapping",
-    ),
   SYNC_POLLING_SCHEDULE: z
     .string()
     .default('1 minute')
@@ -53,7 +48,20 @@ export const settingsShape = {
   OPENMRS_CONTEXT_PATH: z.string().default('/openmrs'),
   OPENMRS_USERNAME: z.string().optional(),
   OPENMRS_PASSWORD: secret(z.string().optional()),
-  CONFIGURATOR_WAIT_SECONDS: positiveInt(120).describe('How long to wait for OpenHIM and OpenMRS to come up'),
+  CHT_URL: httpUrl().optional().describe('CHT API; set: the credential and outbound push set up in CHT'),
+  CHT_USERNAME: z
+    .string()
+    .optional()
+    .describe('A CHT (CouchDB) admin: credentials and app settings need one'),
+  CHT_PASSWORD: secret(z.string().optional()),
+  TLS_ALLOW_SELF_SIGNED: flag(false).describe('Accept self-signed certificates from OpenMRS and CHT'),
+  CONFIGURATOR_CHT_APP_SETTINGS: z
+    .string()
+    .default(join(__dirname, '..', '..', 'cht-config', 'app_settings.json'))
+    .describe('The app_settings.json whose outbound entries CHT must hold'),
+  CONFIGURATOR_WAIT_SECONDS: positiveInt(120).describe(
+    'How long to wait for OpenHIM, OpenMRS and CHT to come up',
+  ),
   ...loggingSettings,
 };
 

@@ -3,8 +3,13 @@ import express, { type Express } from 'express';
 import {
   BODY_LIMIT_BYTES,
   basicAuth,
+  chtTarget,
   errorHandler,
   FhirClient,
+  fhirTarget,
+  openhimTarget,
+  openmrsTarget,
+  PeerChecks,
   requestContext,
   type Logger,
   type Mapping,
@@ -71,7 +76,23 @@ export function createSyncContext(
   };
 }
 
-export function createApp(settings: OpenmrsMediatorSettings, context: SyncContext, logger: Logger): Express {
+/** The peers this mediator uses: the FHIR server, OpenMRS, CHT, and OpenHIM when configured. */
+export function peerChecks(settings: OpenmrsMediatorSettings): PeerChecks {
+  const { OPENHIM_API_URL } = settings;
+  return new PeerChecks([
+    fhirTarget(settings),
+    openmrsTarget(settings),
+    chtTarget(settings),
+    ...(OPENHIM_API_URL ? [openhimTarget({ ...settings, OPENHIM_API_URL })] : []),
+  ]);
+}
+
+export function createApp(
+  settings: OpenmrsMediatorSettings,
+  context: SyncContext,
+  logger: Logger,
+  peers: PeerChecks = peerChecks(settings),
+): Express {
   const app = express();
   app.disable('x-powered-by');
   app.use(requestContext(logger));
@@ -83,10 +104,13 @@ export function createApp(settings: OpenmrsMediatorSettings, context: SyncContex
   );
   app.use(express.json({ limit: BODY_LIMIT_BYTES }));
   app.use(
-    syncRoutes(context, new SyncStateStore(context.fhir), new SyncMetrics(), {
-      leaseSeconds: settings.SYNC_LEASE_SECONDS,
-      maxRunSeconds: settings.SYNC_MAX_RUN_SECONDS,
-    }),
+    syncRoutes(
+      context,
+      new SyncStateStore(context.fhir),
+      new SyncMetrics(),
+      { leaseSeconds: settings.SYNC_LEASE_SECONDS, maxRunSeconds: settings.SYNC_MAX_RUN_SECONDS },
+      peers,
+    ),
   );
   app.use(errorHandler(logger, OPENMRS_MEDIATOR_URN));
   return app;

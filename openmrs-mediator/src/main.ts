@@ -8,8 +8,9 @@ import {
   startMediatorIfConfigured,
   stopOnSignals,
   loadMapping,
+  logPeerChecks,
 } from '@cht-openmrs/common';
-import { createApp, createSyncContext } from './app';
+import { createApp, createSyncContext, peerChecks } from './app';
 import { mediatorConfig } from './mediator-config';
 import { settingsShape } from './settings';
 
@@ -19,8 +20,10 @@ export async function main(): Promise<void> {
   const logger = createLogger('openmrs-mediator', settings.LOG_LEVEL);
   logger.info({ settings: redactSettings(settingsShape, settings) }, 'starting');
   const context = createSyncContext(settings, mapping, logger);
-  const server = await listen(createApp(settings, context, logger), settings.OPENMRS_MEDIATOR_PORT);
+  const peers = peerChecks(settings);
+  const server = await listen(createApp(settings, context, logger, peers), settings.OPENMRS_MEDIATOR_PORT);
   logger.info(`OpenMRS mediator listening on port ${settings.OPENMRS_MEDIATOR_PORT}`);
+  void logPeerChecks(peers, logger);
   const openhim = startMediatorIfConfigured(settings, mediatorConfig(settings), logger);
   stopOnSignals(logger, async () => {
     openhim?.stop();

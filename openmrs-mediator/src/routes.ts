@@ -1,6 +1,6 @@
 // Thin handlers for the polling channel and operators.
 import { Router } from 'express';
-import { HttpError, sendMediatorResponse, type Properties } from '@cht-openmrs/common';
+import { HttpError, sendMediatorResponse, type PeerChecks, type Properties } from '@cht-openmrs/common';
 import { OPENMRS_MEDIATOR_URN } from './mediator-config';
 import type { SyncMetrics } from './metrics';
 import type { SyncContext } from './sync/context';
@@ -28,6 +28,7 @@ export function syncRoutes(
   states: SyncStateStore,
   metrics: SyncMetrics,
   options: RunOptions,
+  peers?: PeerChecks,
 ): Router {
   const router = Router();
 
@@ -52,10 +53,11 @@ export function syncRoutes(
   });
 
   router.get('/status', async (_req, res) => {
-    const [state, queue, unplaced] = await Promise.all([
+    const [state, queue, unplaced, peerStatuses] = await Promise.all([
       states.read(),
       context.queue.counts(),
       unplacedPatients(context),
+      peers?.current(),
     ]);
     metrics.queue.set({ state: 'queued' }, queue.queued);
     metrics.queue.set({ state: 'waiting' }, queue.waiting);
@@ -67,6 +69,7 @@ export function syncRoutes(
       lease: state?.lease ?? null,
       lastRun: state?.lastRun ?? null,
       queue,
+      peers: peerStatuses ?? [],
       unplaced: unplaced.map((p) => ({
         id: p.id,
         name: p.name?.[0]?.text,

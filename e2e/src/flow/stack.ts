@@ -1,8 +1,12 @@
 // The whole system on loopback, wired the way implementers run it: the configurator sets up the OpenHIM
-// stand-in and the OpenMRS stand-in; the CHT stand-in pushes (as cht-config says) to OpenHIM's router,
-// which routes to the CHT mediator; OpenHIM's polling channel triggers the OpenMRS mediator's sync.
+// stand-in, the OpenMRS stand-in and the CHT stand-in (the openhim1 credential and cht-config's outbound
+// entries, their base_url pointed at this OpenHIM as an implementer would edit it); the CHT stand-in then
+// pushes to OpenHIM's router, which routes to the CHT mediator; OpenHIM's polling channel triggers the
+// OpenMRS mediator's sync.
 // Every service is a real HTTP server; only their processes are shared.
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import type { Server } from 'node:http';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import axios, { type AxiosInstance } from 'axios';
 import {
@@ -79,10 +83,17 @@ export async function startStack(): Promise<Stack> {
       logger,
     ),
   );
-  const cht = await startChtSandbox({
-    appSettings: await readAppSettings(join(ROOT, 'cht-config', 'app_settings.json')),
-    outboundBaseUrl: openhim.routerUrl,
-  });
+  const appSettings = await readAppSettings(join(ROOT, 'cht-config', 'app_settings.json'));
+  // a CHT without the outbound push yet: the configurator puts it in
+  const cht = await startChtSandbox({ appSettings: { ...appSettings, outbound: {} } });
+  const chtConfig = join(mkdtempSync(join(tmpdir(), 'cht-config-')), 'app_settings.json');
+  const outbound = Object.fromEntries(
+    Object.entries(appSettings.outbound ?? {}).map(([name, entry]) => [
+      name,
+      { ...entry, destination: { ...entry.destination, base_url: openhim.routerUrl } },
+    ]),
+  );
+  writeFileSync(chtConfig, JSON.stringify({ ...appSettings, outbound }));
   const openmrsUrl = new URL(openmrs.url);
   const mediatorSettings = loadSettings(openmrsMediatorSettings, {
     OPENMRS_MEDIATOR_USERNAME: OPENMRS_MEDIATOR.username,
@@ -120,24 +131,23 @@ export async function startStack(): Promise<Stack> {
       OPENMRS_MEDIATOR_USERNAME: OPENMRS_MEDIATOR.username,
       OPENMRS_MEDIATOR_PASSWORD: OPENMRS_MEDIATOR.password,
       OPENMRS_MEDIATOR_MAPPING: MAPPING_FILE,
-      CHT_APP_SETTINGS: join(ROOT, 'cht-config', 'app_settings.json'),
       FHIR_URL: store.url,
       OPENMRS_HOST: openmrsUrl.hostname,
       OPENMRS_PORT: openmrsUrl.port,
       OPENMRS_USERNAME: 'admin',
       OPENMRS_PASSWORD: 'Admin123',
+      CHT_URL: cht.url,
+      CHT_USERNAME: 'medic',
+      CHT_PASSWORD: 'password',
+      CONFIGURATOR_CHT_APP_SETTINGS: chtConfig,
       CONFIGURATOR_WAIT_SECONDS: '5',
       LOG_LEVEL: 'silent',
     }),
-    false,
+    { check: false, installChtOutbound: true },
     logger,
   );
 
   const chtApi = axios.create({ baseURL: cht.url, auth: { username: 'medic', password: 'password' } });
-  // What an implementer does once in CHT: the password outbound push sends to OpenHIM.
-  await chtApi.put('/api/v1/credentials/openhim1', CLIENT_PASSWORD, {
-    headers: { 'Content-Type': 'text/plain' },
-  });
   const openhimApi = axios.create({
     baseURL: openhim.apiUrl,
     auth: { username: openhim.root.email, password: openhim.root.password },

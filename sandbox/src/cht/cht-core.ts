@@ -99,9 +99,18 @@ export class ChtCore {
   }
 
   /** PUT /api/v1/settings: merged into the stored settings, or replacing them with `replace`. */
-  updateSettings(update: unknown, replace: boolean): void {
+  /**
+   * PUT /api/v1/settings (api/src/services/settings.js update): `extend` merges objects recursively
+   * (arrays and values replaced), `replace` replaces the top-level keys given, `overwrite` the whole
+   * document. True when the settings changed.
+   */
+  updateSettings(update: unknown, mode: 'extend' | 'replace' | 'overwrite'): boolean {
     const body = (typeof update === 'object' && update !== null ? update : {}) as Record<string, unknown>;
-    this.appSettings = replace ? (body as AppSettings) : mergeSettings(this.appSettings, body);
+    const before = JSON.stringify(this.appSettings);
+    if (mode === 'overwrite') this.appSettings = body as AppSettings;
+    else if (mode === 'replace') this.appSettings = { ...this.appSettings, ...body } as AppSettings;
+    else this.appSettings = mergeSettings(this.appSettings, body);
+    return JSON.stringify(this.appSettings) !== before;
   }
 
   /** Starts Sentinel and the retry scheduler (once now, then every interval, as Sentinel does). */

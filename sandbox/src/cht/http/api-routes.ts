@@ -75,15 +75,13 @@ export function apiRoutes(core: ChtCore): Router {
   router.get('/api/v1/settings', (_req, res) => {
     res.json(core.settings());
   });
-  router.put(
-    '/api/v1/settings',
-    requireAdmin('Insufficient privileges'),
-    express.json({ limit: JSON_LIMIT }),
-    (req, res) => {
-      core.updateSettings(req.body, ['1', 'true'].includes(String(req.query.replace)));
-      res.json({ success: true, updated: true });
-    },
-  );
+  // putJson, auth.check(can_edit, can_configure), then settings.update(body, replace, overwrite): any
+  // non-empty query value counts as set, as in CHT (`?replace=false` replaces too).
+  router.put('/api/v1/settings', exactJsonType, json, can('can_edit', 'can_configure'), (req, res) => {
+    const given = (name: string) => typeof req.query[name] === 'string' && req.query[name] !== '';
+    const mode = given('overwrite') ? 'overwrite' : given('replace') ? 'replace' : 'extend';
+    res.json({ success: true, updated: core.updateSettings(req.body, mode) });
+  });
 
   for (const kind of ['place', 'person'] as const) {
     router.get(`/api/v1/${kind}/:id`, canOnline('can_view_contacts'), async (req, res) => {

@@ -524,3 +524,62 @@ describe('§6.17 absent endpoints', () => {
     }
   });
 });
+
+describe('app settings: GET and PUT /api/v1/settings (api/src/controllers/settings.js, services/settings.js)', () => {
+  const outboundEntry = (path: string) => ({
+    relevant_to: 'true',
+    destination: { base_url: 'http://x', path },
+    mapping: { id: 'doc._id' },
+  });
+  beforeEach(() =>
+    start({
+      appSettings: { ...fixtureSettings(), outbound: { theirs: outboundEntry('/theirs') } },
+      users: [
+        { name: 'officer', password: 'pw', roles: ['program_officer'] },
+        { name: 'entry', password: 'pw', roles: ['data_entry'] },
+      ],
+    }),
+  );
+  const settings = async () => (await api('GET', '/api/v1/settings')).json as Record<string, unknown>;
+
+  it('by default merges objects recursively, keeping the other keys; updated says whether anything changed', async () => {
+    const ours = { outbound: { ours: outboundEntry('/ours') } };
+    expect((await api('PUT', '/api/v1/settings', { body: ours })).json).toEqual({
+      success: true,
+      updated: true,
+    });
+    expect((await settings()).outbound).toEqual({
+      theirs: outboundEntry('/theirs'),
+      ours: outboundEntry('/ours'),
+    });
+    expect((await settings()).contact_types).toBeDefined();
+    expect((await api('PUT', '/api/v1/settings', { body: ours })).json).toEqual({
+      success: true,
+      updated: false,
+    });
+  });
+
+  it('?replace replaces only the top-level keys given (any value, even "false"); ?overwrite the whole document', async () => {
+    await api('PUT', '/api/v1/settings?replace=false', {
+      body: { outbound: { ours: outboundEntry('/ours') } },
+    });
+    expect((await settings()).outbound).toEqual({ ours: outboundEntry('/ours') });
+    expect((await settings()).contact_types).toBeDefined();
+    await api('PUT', '/api/v1/settings?overwrite=true', { body: { locale: 'fr' } });
+    expect(await settings()).toEqual({ locale: 'fr' });
+  });
+
+  it('PUT needs exactly application/json and can_edit + can_configure; GET needs a user', async () => {
+    expect(await api('PUT', '/api/v1/settings', { body: '{}', contentType: 'text/plain' })).toMatchObject({
+      status: 400,
+      json: { code: 400, error: 'Content-Type must be application/json' },
+    });
+    expect(
+      await api('PUT', '/api/v1/settings', { auth: basic('entry', 'pw'), body: { locale: 'fr' } }),
+    ).toMatchObject({ status: 403, json: { code: 403, error: 'Insufficient privileges' } });
+    expect(
+      (await api('PUT', '/api/v1/settings', { auth: basic('officer', 'pw'), body: { locale: 'fr' } })).status,
+    ).toBe(200);
+    expect((await api('GET', '/api/v1/settings', { auth: null })).status).toBe(401);
+  });
+});

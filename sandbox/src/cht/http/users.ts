@@ -25,6 +25,7 @@ export const DEFAULT_PERMISSIONS: Record<string, string[]> = {
   can_create_places: PROGRAM,
   can_update_places: PROGRAM,
   can_view_contacts: PROGRAM,
+  can_configure: ['program_officer', 'crfo'],
 };
 
 export const DEFAULT_ROLES: Record<string, { offline?: boolean }> = {

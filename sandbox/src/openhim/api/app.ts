@@ -128,6 +128,10 @@ function guardedRoutes(deps: ApiDeps): express.Router {
     '/users',
     handle((req, user) => users.add(user, req.body)),
   );
+  r.put(
+    '/users/:email',
+    handle((req, user) => users.updatePassword(user, param(req, 'email'), req.body)),
+  );
 
   r.get(
     '/clients',

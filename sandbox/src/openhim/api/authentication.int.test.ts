@@ -343,3 +343,41 @@ describe('API authentication (core 7.1 mode)', () => {
     ]);
   });
 });
+
+describe('changing a password: PUT /users/:email (core 8.5 updateUser)', () => {
+  let oh: OpenhimSandbox;
+  beforeEach(async () => {
+    oh = await startOpenhimSandbox({ polling: false });
+  });
+  afterEach(() => oh.close());
+  const root = (password: string) => ({ auth: basicAuth('root@openhim.org', password) });
+
+  it("sets root's new password for Basic (and the token scheme when the body names the email); the old one stops working", async () => {
+    const changed = await call(oh.apiUrl, 'PUT', '/users/root@openhim.org', {
+      ...root('openhim-password'),
+      body: { email: 'root@openhim.org', password: 'a-new-root-password' },
+    });
+    expect(changed.status).toBe(200);
+    expect(changed.text).toBe('Successfully updated user.');
+    expect((await call(oh.apiUrl, 'GET', '/channels', root('openhim-password'))).status).toBe(401);
+    expect((await call(oh.apiUrl, 'GET', '/channels', root('a-new-root-password'))).status).toBe(200);
+    const { salt } = (await call(oh.apiUrl, 'GET', '/authenticate/root@openhim.org', { auth: null })).json<{
+      salt: string;
+    }>();
+    const ts = new Date().toISOString();
+    const token = {
+      auth: null,
+      headers: tokenHeaders('root@openhim.org', sha512(salt, 'a-new-root-password'), ts),
+    };
+    expect((await call(oh.apiUrl, 'GET', '/channels', token)).status).toBe(200);
+  });
+
+  it('answers 404 for an unknown user', async () => {
+    const missing = await call(oh.apiUrl, 'PUT', '/users/nobody@example.org', {
+      ...root('openhim-password'),
+      body: { password: 'x' },
+    });
+    expect(missing.status).toBe(404);
+    expect(missing.text).toBe('User with email nobody@example.org could not be found.');
+  });
+});

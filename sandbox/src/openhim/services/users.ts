@@ -101,4 +101,33 @@ export class UserService {
       return text(500, `Could not add user via the API ${describe(error)}`);
     }
   }
+
+  /**
+   * PUT /users/:email with a `password` (core@v8.5.0:src/api/users.js updateUser, src/model/users.js
+   * updateUser): admins, or the user itself. The local passport gets the new bcrypt hash; the token
+   * passport is rehashed only when the body names the user's `email` (core looks it up by the body's).
+   * Other fields of the body are not modelled here.
+   */
+  async updatePassword(user: User, email: string, body: unknown): Promise<ApiReply> {
+    if (!isAdmin(user) && user.email !== email)
+      return text(403, `User ${user.email} is not an admin, API access to updateUser denied.`);
+    const found = this.state.users.findOne((u) => u.email.toLowerCase() === email.toLowerCase());
+    if (!found) return text(404, `User with email ${email} could not be found.`);
+    const data = isPlainObject(body) ? body : {};
+    if (typeof data.password === 'string' && data.password !== '' && this.version !== '7.1') {
+      const password = data.password;
+      for (const passport of this.state.passports.find((p) => p.email === found.email)) {
+        if (passport.protocol === 'local') passport.password = await bcryptHash(password);
+        else if (passport.protocol === 'token' && data.email === found.email)
+          passport.passwordHash = hexDigest(
+            passport.passwordAlgorithm ?? 'sha512',
+            passport.passwordSalt ?? '',
+            password,
+          );
+        else continue;
+        this.state.passports.save(passport);
+      }
+    }
+    return text(200, 'Successfully updated user.');
+  }
 }
