@@ -172,6 +172,30 @@ describe('real-world inputs through the running services', () => {
       expect(encounter?.subject).toBeUndefined();
     });
 
+    it('an OpenMRS user typing search syntax into a CHT Document ID links nothing to another patient', async () => {
+      await putPerson('victim-1', { name: 'Victim Person' });
+      await stack.sync();
+      const [victim] = await fhirPatients('victim-1');
+      const typed = patientWith(
+        { type: 'CHT Document ID', value: 'typo,victim-1' },
+        {
+          name: [{ given: ['Ali'], family: 'Typed' }],
+          gender: 'male',
+          address: [addressWith({ address5: clinic.name })],
+        },
+      );
+      typed.identifier?.push({ use: 'usual', type: { text: 'ID Card' }, value: 'ID-typed' });
+      await stack.openmrs.create(typed);
+      await stack.sync();
+
+      const [after] = await fhirPatients('victim-1');
+      expect(after?.meta?.versionId).toBe(victim?.meta?.versionId);
+      expect(after?.name?.[0]?.text).toBe('Victim Person');
+      // Its CHT document does not exist: the item is queued with CHT's answer, nobody else is touched.
+      const failures = (await stack.mediator.get('/failures')).data as { lastError: string }[];
+      expect(failures.map((f) => f.lastError)).toEqual([expect.stringContaining('GET /medic/typo%2Cvictim-1 failed: 404')]);
+    });
+
     it('a shortcode link naming an OpenMRS uuid with search syntax links nothing', async () => {
       const created = await openmrsPatient('Hassan', { address5: clinic.name });
       await stack.sync();
