@@ -5,7 +5,7 @@
 import type { AxiosInstance, AxiosRequestConfig, AxiosResponse } from 'axios';
 import type { Bundle, BundleEntry, FhirResource } from 'fhir/r4';
 import { createHttpClient, type HttpClientOptions } from '../http/http-client';
-import { FhirVersionConflictError, toFhirError } from './fhir-errors';
+import { FhirError, FhirVersionConflictError, toFhirError } from './fhir-errors';
 
 export type ResourceType = FhirResource['resourceType'];
 export type ResourceOf<K extends ResourceType> = Extract<FhirResource, { resourceType: K }>;
@@ -119,16 +119,28 @@ export class FhirClient {
   ): Promise<WriteResult<T>> {
     const headers: Record<string, string> = { 'Content-Type': FHIR_JSON, Prefer: 'return=representation' };
     if (options.ifNoneExist) headers['If-None-Exist'] = options.ifNoneExist;
-    const response = await this.send<T>(
-      {
-        method: 'POST',
-        url: resource.resourceType,
-        data: resource,
-        headers,
-        idempotent: Boolean(options.ifNoneExist),
-      },
-      { conditional: Boolean(options.ifNoneExist) },
-    );
+    const post = () =>
+      this.send<T>(
+        {
+          method: 'POST',
+          url: resource.resourceType,
+          data: resource,
+          headers,
+          idempotent: Boolean(options.ifNoneExist),
+        },
+        { conditional: Boolean(options.ifNoneExist) },
+      );
+    // HAPI answers 409 (HAPI-2745) to a conditional create that lost a race with an identical one;
+    // asked again, it finds the winner's resource.
+    let response: AxiosResponse<T> | undefined;
+    for (let attempt = 1; !response; attempt += 1) {
+      try {
+        response = await post();
+      } catch (error) {
+        const lostRace = options.ifNoneExist && error instanceof FhirError && error.status === 409;
+        if (!lostRace || attempt === 3) throw error;
+      }
+    }
     return { resource: await this.representation(response), created: response.status === 201 };
   }
 

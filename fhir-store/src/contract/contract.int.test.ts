@@ -144,12 +144,12 @@ describe('conditional writes', () => {
 
 describe('search', () => {
   it('matches identifiers as system|value, |value and value', async () => {
-    await fhir.create(patient('s-1'));
+    await fhir.create(patient(`s-1-${run}`));
     await fhir.create({ resourceType: 'Patient', identifier: [{ value: `bare-${run}` }] });
-    expect(await fhir.searchAll('Patient', { identifier: `urn:test:${run}|s-1` })).toHaveLength(1);
-    expect(await fhir.searchAll('Patient', { identifier: `s-1` })).toHaveLength(1);
+    expect(await fhir.searchAll('Patient', { identifier: `urn:test:${run}|s-1-${run}` })).toHaveLength(1);
+    expect(await fhir.searchAll('Patient', { identifier: `s-1-${run}` })).toHaveLength(1);
     expect(await fhir.searchAll('Patient', { identifier: `|bare-${run}` })).toHaveLength(1);
-    expect(await fhir.searchAll('Patient', { identifier: `|s-1` })).toHaveLength(0);
+    expect(await fhir.searchAll('Patient', { identifier: `|s-1-${run}` })).toHaveLength(0);
   });
 
   it('filters by _lastUpdated with prefixes and sorts by it', async () => {
