@@ -1,7 +1,7 @@
 // The FHIR REST API over the repository: routes only translate HTTP to calls and results to responses
 // (`application/fhir+json`, ETag, Location, Last-Modified, OperationOutcome errors as HAPI gives them).
 import express, { type Express, type NextFunction, type Request, type Response } from 'express';
-import type { Bundle, Resource } from 'fhir/r4';
+import type { Bundle, Parameters, Resource } from 'fhir/r4';
 import { basicAuth, type Logger } from '@cht-openmrs/common';
 import type { Bundles } from './bundles';
 import { FhirStoreError, invalid } from './errors';
@@ -124,6 +124,16 @@ export function createFhirApp(
   app.delete('/fhir/:type/:id', async (req, res) => {
     const { type, id } = req.params;
     res.type(FHIR_JSON).send(JSON.stringify(await writes.run(() => repository.delete(type, id))));
+  });
+  app.post('/fhir/:type/:id/:operation', async (req, res) => {
+    const { type, id, operation } = req.params;
+    if (operation !== '$meta-delete')
+      throw invalid('0308', `Invalid request: The FHIR endpoint on this server does not know how to handle POST operation[${type}/${id}/${operation}]`);
+    const remove = (req.body as Parameters).parameter?.find((p) => p.name === 'meta')?.valueMeta ?? {};
+    const meta = await writes.run(() => repository.metaDelete(type, id, remove));
+    res.type(FHIR_JSON).send(
+      JSON.stringify({ resourceType: 'Parameters', parameter: [{ name: 'return', valueMeta: meta }] }),
+    );
   });
   app.get('/fhir/:type/:id/_history', (req, res) => {
     sendResource(res, 200, repository.history(req.params.type, req.params.id, base(req)));

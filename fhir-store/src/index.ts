@@ -53,3 +53,4 @@ export async function startFhirStore(options: FhirStoreOptions = {}): Promise<Ru
     },
   };
 }
+export { startTestFhirServer, externalFhirUrl, type TestFhirServer } from './test-server';

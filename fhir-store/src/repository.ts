@@ -6,7 +6,7 @@
 // transaction (group-commit.ts for requests, bundles.ts for bundle entries), so that its resource, history
 // and index rows land together or not at all. No Express here.
 import { isDeepStrictEqual } from 'node:util';
-import type { Bundle, OperationOutcome, Resource } from 'fhir/r4';
+import type { Bundle, Coding, Meta, OperationOutcome, Resource } from 'fhir/r4';
 import type { StoredRow, Store } from './database';
 import { FhirStoreError, invalid, notFound } from './errors';
 import { isKnownResourceType } from './search-parameters';
@@ -31,6 +31,22 @@ export function assertResourceType(type: string): void {
 
 function parse(row: StoredRow): Resource {
   return JSON.parse(row.json) as Resource;
+}
+
+/**
+ * HAPI keeps a resource's tags and security labels across updates (its default, versioned tag storage):
+ * an update adds the ones it carries to those stored, and only `$meta-delete` removes one.
+ */
+function withStoredLabels(resource: Resource, stored: Resource): Resource {
+  const meta: Meta = { ...resource.meta };
+  for (const key of ['tag', 'security'] as const) {
+    const labels = [...(stored.meta?.[key] ?? [])];
+    for (const label of meta[key] ?? []) {
+      if (!labels.some((l) => l.system === label.system && l.code === label.code)) labels.push(label);
+    }
+    if (labels.length > 0) meta[key] = labels;
+  }
+  return Object.keys(meta).length > 0 ? { ...resource, meta } : resource;
 }
 
 function withoutServerMeta(resource: Resource): unknown {
@@ -263,6 +279,26 @@ export class Repository {
     }
   }
 
+  /**
+   * `$meta-delete`: removes these tags, security labels and profiles from the current version, in place
+   * (no new version), as HAPI does; the only way to take a tag off, since updates keep them.
+   */
+  metaDelete(type: string, id: string, remove: Meta): Meta {
+    const resource = this.read(type, id);
+    const meta: Meta = { ...resource.meta };
+    const same = (a: Coding) => (b: Coding) => a.system === b.system && a.code === b.code;
+    for (const key of ['tag', 'security'] as const) {
+      const kept = (meta[key] ?? []).filter((c) => !(remove[key] ?? []).some(same(c)));
+      if (kept.length > 0) meta[key] = kept;
+      else delete meta[key];
+    }
+    const profile = (meta.profile ?? []).filter((p) => !(remove.profile ?? []).includes(p));
+    if (profile.length > 0) meta.profile = profile;
+    else delete meta.profile;
+    this.store.rewriteCurrent({ ...resource, meta });
+    return meta;
+  }
+
   private put(resource: Resource, ifMatch: string | undefined, pending?: Set<string>): WriteResult {
     const type = resource.resourceType;
     const id = resource.id as string;
@@ -278,6 +314,7 @@ export class Repository {
     this.checkReferences(resource, pending);
     if (current && !current.deleted) {
       const stored = parse(current);
+      resource = withStoredLabels(resource, stored);
       if (isDeepStrictEqual(withoutServerMeta(stored), withoutServerMeta(resource)))
         return { resource: stored, status: 200 };
     }

@@ -3,7 +3,7 @@
 // identical searches for 60 s), and turns failures into the typed errors of fhir-errors.ts.
 // Deciding what to write is the callers' job; this only speaks the protocol.
 import type { AxiosInstance, AxiosRequestConfig, AxiosResponse } from 'axios';
-import type { Bundle, BundleEntry, FhirResource } from 'fhir/r4';
+import type { Bundle, BundleEntry, Coding, FhirResource } from 'fhir/r4';
 import { createHttpClient, type HttpClientOptions } from '../http/http-client';
 import { FhirError, FhirVersionConflictError, toFhirError } from './fhir-errors';
 
@@ -210,6 +210,21 @@ export class FhirClient {
       { resourceType: 'Bundle', type: 'transaction', entry: entries },
       options.idempotent,
     );
+  }
+
+  /**
+   * POST [type]/[id]/$meta-delete: takes these tags off the current version. An update cannot: HAPI keeps
+   * a resource's tags across updates (and so does the embedded store).
+   */
+  async removeTags(type: ResourceType, id: string, tags: Coding[]): Promise<void> {
+    if (tags.length === 0) return;
+    await this.send({
+      method: 'POST',
+      url: `${type}/${encodeURIComponent(id)}/$meta-delete`,
+      data: { resourceType: 'Parameters', parameter: [{ name: 'meta', valueMeta: { tag: tags } }] },
+      headers: { 'Content-Type': FHIR_JSON },
+      idempotent: true,
+    });
   }
 
   /** A batch bundle: each entry succeeds or fails on its own; read `entry[i].response.status`. */

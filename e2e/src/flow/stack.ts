@@ -14,7 +14,7 @@ import {
   loadSettings,
   serverUrl,
 } from '@cht-openmrs/common';
-import { startFhirStore } from '@cht-openmrs/fhir-store';
+import { startTestFhirServer } from '@cht-openmrs/fhir-store';
 import {
   readAppSettings,
   startChtSandbox,
@@ -58,7 +58,7 @@ export interface Stack {
 
 export async function startStack(): Promise<Stack> {
   const logger = createLogger('e2e', 'silent');
-  const store = await startFhirStore();
+  const store = await startTestFhirServer();
   const openmrs = await startOpenmrsSandbox({ timeZone: 'Africa/Nairobi' });
   const openhim = await startOpenhimSandbox({ polling: false });
   const servers: Server[] = [];

@@ -14,7 +14,7 @@ import {
   serverUrl,
   type MediatorResponse,
 } from '@cht-openmrs/common';
-import { startFhirStore } from '@cht-openmrs/fhir-store';
+import { startTestFhirServer } from '@cht-openmrs/fhir-store';
 import {
   readAppSettings,
   startChtSandbox,
@@ -47,7 +47,7 @@ export interface SyncStack {
 
 export async function startSyncStack(overrides: Record<string, string> = {}): Promise<SyncStack> {
   const logger = createLogger('test', 'silent');
-  const store = await startFhirStore();
+  const store = await startTestFhirServer();
   const openmrsSandbox = await startOpenmrsSandbox({ timeZone: 'Africa/Nairobi' });
   // What the configurator does at start-up: the identifier types the sync writes.
   for (const name of ['CHT Document ID', 'CHT Patient ID']) {

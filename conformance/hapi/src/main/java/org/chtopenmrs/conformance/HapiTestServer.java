@@ -25,9 +25,21 @@ import org.springframework.context.annotation.AnnotationConfigApplicationContext
  * prints one line: "HAPI FHIR <version> listening on <url> (started in <s> s)".
  */
 public final class HapiTestServer {
+  /** CapabilityStatement.implementation.description of this server. */
+  public static final String TEST_ONLY_MARKER = "TEST-ONLY HAPI FHIR conformance server (cht-openmrs-interop)";
+
   private HapiTestServer() {}
 
-  public static void main(String[] args) throws Exception {
+  public static void main(String[] args) {
+    try {
+      start(args);
+    } catch (Exception | LinkageError e) {
+      e.printStackTrace();
+      System.exit(1); // Spring's threads would keep a failed start alive
+    }
+  }
+
+  private static void start(String[] args) throws Exception {
     long start = System.nanoTime();
     int port = args.length > 0 ? Integer.parseInt(args[0]) : 0;
     AnnotationConfigApplicationContext spring = new AnnotationConfigApplicationContext(ServerConfig.class);
@@ -64,13 +76,15 @@ public final class HapiTestServer {
     server.registerProvider(spring.getBean(JpaSystemProvider.class));
     server.setPagingProvider(pagingProvider(spring));
     server.setDefaultResponseEncoding(EncodingEnum.JSON);
-    JpaStorageSettings storageSettings = spring.getBean(JpaStorageSettings.class);
-    server.setServerConformanceProvider(new JpaCapabilityStatementProvider(
+    JpaCapabilityStatementProvider metadata = new JpaCapabilityStatementProvider(
         server,
         spring.getBean(IFhirSystemDao.class),
-        storageSettings,
+        spring.getBean(JpaStorageSettings.class),
         spring.getBean(ISearchParamRegistry.class),
-        spring.getBean(IValidationSupport.class)));
+        spring.getBean(IValidationSupport.class));
+    // Tests look for this before they empty the server: they never empty one that lacks it.
+    metadata.setImplementationDescription(TEST_ONLY_MARKER);
+    server.setServerConformanceProvider(metadata);
     return server;
   }
 

@@ -56,7 +56,10 @@ public class ServerConfig {
     settings.setAutoCreatePlaceholderReferenceTargets(false);
     settings.setEnforceReferentialIntegrityOnWrite(true);
     settings.setEnforceReferentialIntegrityOnDelete(true);
-    settings.setAllowMultipleDelete(false);
+    settings.setExpungeEnabled(true);
+    // The one difference from the image: `$expunge` with expungeEverything, which the tests use to start
+    // each test from an empty server, needs it. Our mediators delete only by id, never by criteria.
+    settings.setAllowMultipleDelete(true);
     settings.setReuseCachedSearchResultsForMillis(60_000L);
     settings.setExpireSearchResultsAfterMillis(60L * 60 * 1000);
     settings.setSearchPreFetchThresholds(List.of(13, 503, 2003, -1));
