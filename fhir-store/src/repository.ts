@@ -9,6 +9,7 @@ import { isDeepStrictEqual } from 'node:util';
 import type { Bundle, Coding, Meta, OperationOutcome, Resource } from 'fhir/r4';
 import type { StoredRow, Store } from './database';
 import { FhirStoreError, invalid, notFound } from './errors';
+import { parseResource } from './parse';
 import { isKnownResourceType } from './search-parameters';
 import { matchingRows, queryOf } from './search';
 
@@ -299,7 +300,8 @@ export class Repository {
     return meta;
   }
 
-  private put(resource: Resource, ifMatch: string | undefined, pending?: Set<string>): WriteResult {
+  private put(submitted: Resource, ifMatch: string | undefined, pending?: Set<string>): WriteResult {
+    let resource = parseResource(submitted);
     const type = resource.resourceType;
     const id = resource.id as string;
     const current = this.store.current(type, id);

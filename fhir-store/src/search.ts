@@ -169,7 +169,11 @@ export function conditionsOf(type: string, query: URLSearchParams): Condition[] 
     const [name = '', modifier] = key.split(':');
     if (CONTROL.has(name) || IGNORED.has(name)) continue;
     const values = raw.split(',').filter((v) => v !== '');
-    if (values.length === 0) continue;
+    if (values.length === 0) {
+      // HAPI ignores an empty parameter, as the spec says, except a string one: that matches nothing.
+      if (definitions.get(name)?.type === 'string') conditions.push({ sql: '0', args: [] });
+      continue;
+    }
     if (name === '_id') {
       conditions.push({ sql: `r.id IN (${values.map(() => '?').join(',')})`, args: values });
       continue;
@@ -290,6 +294,13 @@ function included(store: Store, page: Resource[], query: URLSearchParams): Resou
   return [...found.values()];
 }
 
+/** HAPI marks a `_summary=count` answer as a subset. */
+const SUBSETTED = {
+  system: 'http://terminology.hl7.org/CodeSystem/v3-ObservationValue',
+  code: 'SUBSETTED',
+  display: 'Resource encoded in summary mode',
+};
+
 export class Searches {
   constructor(
     private readonly store: Store,
@@ -306,7 +317,13 @@ export class Searches {
   search(type: string, query: URLSearchParams, base: string): Bundle {
     const matches = matchingRows(this.store, type, query);
     if (query.get('_summary') === 'count')
-      return { resourceType: 'Bundle', type: 'searchset', total: matches.length };
+      return {
+        resourceType: 'Bundle',
+        id: randomUUID(),
+        meta: { lastUpdated: new Date().toISOString(), tag: [SUBSETTED] },
+        type: 'searchset',
+        total: matches.length,
+      };
     const count = this.count(query);
     const id = randomUUID();
     if (matches.length > count) {

@@ -26,7 +26,9 @@ export async function startTestFhirServer(options: FhirStoreOptions = {}): Promi
 export async function emptyTestServer(url: string): Promise<void> {
   const metadata = (await (await fetch(`${url}/metadata`)).json()) as CapabilityStatement;
   if (metadata.implementation?.description !== TEST_ONLY_MARKER) {
-    throw new Error(`FHIR_URL=${url} is not a test-only server (see conformance/hapi): tests will not empty it`);
+    throw new Error(
+      `FHIR_URL=${url} is not a test-only server (see conformance/hapi): tests will not empty it`,
+    );
   }
   const response = await fetch(`${url}/$expunge`, {
     method: 'POST',

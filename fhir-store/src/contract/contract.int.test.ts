@@ -280,3 +280,185 @@ describe('bundles', () => {
     expect(await fhir.searchAll('Patient', { identifier: `urn:test:${run}|b1` })).toHaveLength(1);
   });
 });
+
+describe('parsing, as HAPI 8 parses', () => {
+  it('makes a single value of a 0..* element a one-element list, and drops unknown and empty elements', async () => {
+    const response = await http.post('/Patient', {
+      resourceType: 'Patient',
+      identifier: { system: `urn:test:${run}`, value: 'one' },
+      name: { family: 'Single', given: 'Given' },
+      contact: { name: { family: 'C' }, notAnElement: 1 },
+      favouriteColour: 'blue',
+      _unknown: { extension: [] },
+      telecom: [{ value: '' }],
+      gender: null,
+    });
+    expect(response.status).toBe(201);
+    const { id: _id, meta: _meta, ...stored } = response.data as Patient;
+    expect(stored).toEqual({
+      resourceType: 'Patient',
+      identifier: [{ system: `urn:test:${run}`, value: 'one' }],
+      name: [{ family: 'Single', given: ['Given'] }],
+      contact: [{ name: { family: 'C' } }],
+    });
+    expect(await fhir.searchAll('Patient', { identifier: `urn:test:${run}|one` })).toHaveLength(1);
+  });
+
+  it('refuses an extension given as an object (400 HAPI-1841)', async () => {
+    const response = await http.post('/Patient', {
+      resourceType: 'Patient',
+      extension: { url: 'urn:test:x', valueString: 'x' },
+    });
+    expect(response.status).toBe(400);
+    expect(diagnostics(response.data)).toMatch(/HAPI-1841/);
+  });
+});
+
+describe('tags', () => {
+  it('keeps a tag an update leaves out, and takes it off on $meta-delete without a new version', async () => {
+    const tag = (code: string) => ({ system: `urn:tag:${run}`, code });
+    const { resource } = await fhir.create({ ...patient('tg'), meta: { tag: [tag('a'), tag('b')] } });
+    const { resource: updated } = await fhir.update({
+      ...patient('tg'),
+      id: resource.id,
+      gender: 'male',
+      meta: { tag: [tag('a')] },
+    });
+    expect(updated.meta?.tag?.map((t) => t.code).sort()).toEqual(['a', 'b']);
+    await fhir.removeTags('Patient', resource.id as string, [tag('b')]);
+    const read = await fhir.read('Patient', resource.id as string);
+    expect(read.meta?.tag?.map((t) => t.code)).toEqual(['a']);
+    expect(read.meta?.versionId).toBe('2');
+    expect(await fhir.searchAll('Patient', { _tag: `urn:tag:${run}|b` })).toHaveLength(0);
+  });
+});
+
+describe('what the mediators rely on', () => {
+  it('ignores an empty token, reference or date parameter; an empty string parameter matches nothing', async () => {
+    await fhir.create({ ...patient('empty'), name: [{ family: 'Empty' }] });
+    const search = (name?: string) => {
+      const query = new URLSearchParams({ identifier: `urn:test:${run}|empty` });
+      if (name) query.append(name, '');
+      return fhir.searchAll('Patient', query);
+    };
+    expect(await search()).toHaveLength(1);
+    for (const name of ['identifier', 'organization', 'birthdate', '_tag'])
+      expect(await search(name)).toHaveLength(1);
+    expect(await search('family')).toHaveLength(0);
+  });
+
+  it('accepts If-Match as W/"n", "n" and n, and answers ETag W/"n"', async () => {
+    const { resource } = await fhir.create(patient('etag'));
+    const id = resource.id as string;
+    const put = (ifMatch: string, gender: Patient['gender']) =>
+      http.put(`/Patient/${id}`, { ...patient('etag'), id, gender }, { headers: { 'If-Match': ifMatch } });
+    expect((await put('W/"1"', 'male')).headers.etag).toBe('W/"2"');
+    expect((await put('"2"', 'female')).headers.etag).toBe('W/"3"');
+    expect((await put('3', 'other')).headers.etag).toBe('W/"4"');
+    expect((await put('W/"1"', 'unknown')).status).toBe(409);
+  });
+
+  it('counts with _summary=count and with _total=accurate', async () => {
+    await fhir.create(patient('cnt'));
+    await fhir.create(patient('cnt'));
+    const count = await http.get(`/Patient?identifier=urn:test:${run}|cnt&_summary=count`);
+    expect(count.data).toMatchObject({ resourceType: 'Bundle', type: 'searchset', total: 2 });
+    expect(count.data.entry ?? []).toHaveLength(0);
+    const accurate = await fhir.search('Patient', {
+      identifier: `urn:test:${run}|cnt`,
+      _total: 'accurate',
+      _count: 1,
+    });
+    expect(accurate.total).toBe(2);
+  });
+
+  it('checks Task focus and for on write, and finds Tasks by focus and status, and Basic by identifier and code', async () => {
+    const missing = await http.post('/Task', {
+      resourceType: 'Task',
+      status: 'requested',
+      intent: 'order',
+      focus: { reference: `Encounter/missing-${run}` },
+    });
+    expect(missing.status).toBe(400);
+    expect(diagnostics(missing.data)).toMatch(/HAPI-1094: .*Task.focus/);
+    const { resource: subject } = await fhir.create(patient('task'));
+    await fhir.create({
+      resourceType: 'Task',
+      status: 'on-hold',
+      intent: 'order',
+      focus: { reference: `Patient/${subject.id}` },
+      for: { reference: `Patient/${subject.id}` },
+    });
+    const tasks = await fhir.searchAll('Task', {
+      focus: `Patient/${subject.id}`,
+      status: 'requested,on-hold',
+    });
+    expect(tasks).toHaveLength(1);
+    await fhir.create({
+      resourceType: 'Basic',
+      identifier: [{ system: `urn:test:${run}`, value: 'state' }],
+      code: { coding: [{ system: `urn:code:${run}`, code: 'sync-state' }] },
+    });
+    const basics = await fhir.searchAll('Basic', {
+      identifier: `urn:test:${run}|state`,
+      code: `urn:code:${run}|sync-state`,
+    });
+    expect(basics).toHaveLength(1);
+  });
+
+  it('processes a transaction DELETE, POST, PUT, GET, whatever the order of its entries', async () => {
+    const { resource: old } = await fhir.create(patient('order-old'));
+    const response = await fhir.transaction([
+      { request: { method: 'GET', url: `Patient?identifier=urn:test:${run}|order-new` } },
+      {
+        resource: { ...patient('order-put'), id: `order-${run}` },
+        request: { method: 'PUT', url: `Patient/order-${run}` },
+      },
+      { fullUrl: 'urn:uuid:n', resource: patient('order-new'), request: { method: 'POST', url: 'Patient' } },
+      { request: { method: 'DELETE', url: `Patient/${old.id}` } },
+    ]);
+    const found = response.entry?.[0]?.resource as Bundle;
+    expect(found.entry).toHaveLength(1);
+    await expect(fhir.read('Patient', old.id as string)).rejects.toBeInstanceOf(FhirGoneError);
+  });
+
+  it('describes itself in /metadata: an instance with its implementation, resources, interactions and search parameters', async () => {
+    const { data } = await http.get('/metadata');
+    expect(data).toMatchObject({
+      resourceType: 'CapabilityStatement',
+      kind: 'instance',
+      fhirVersion: '4.0.1',
+      implementation: { description: expect.any(String), url: expect.stringMatching(/\/fhir$/) },
+    });
+    const rest = data.rest[0];
+    expect(rest.mode).toBe('server');
+    expect(rest.interaction.map((i: { code: string }) => i.code)).toContain('transaction');
+    const byType = new Map(rest.resource.map((r: { type: string }) => [r.type, r]));
+    for (const type of ['Patient', 'Encounter', 'Observation', 'Task', 'Basic']) {
+      const resource = byType.get(type) as {
+        interaction: { code: string }[];
+        searchParam: { name: string; type: string }[];
+        conditionalCreate: boolean;
+        conditionalUpdate: boolean;
+      };
+      expect(resource.interaction.map((i) => i.code)).toEqual(
+        expect.arrayContaining([
+          'read',
+          'vread',
+          'update',
+          'delete',
+          'history-instance',
+          'create',
+          'search-type',
+        ]),
+      );
+      expect(resource.conditionalCreate).toBe(true);
+      expect(resource.conditionalUpdate).toBe(true);
+      expect(resource.searchParam.map((p) => p.name)).toEqual(
+        expect.arrayContaining(['_id', '_lastUpdated', '_tag', 'identifier']),
+      );
+    }
+    const task = byType.get('Task') as { searchParam: { name: string }[] };
+    expect(task.searchParam.map((p) => p.name)).toEqual(expect.arrayContaining(['focus', 'status']));
+  });
+});
