@@ -54,3 +54,4 @@ export async function startFhirStore(options: FhirStoreOptions = {}): Promise<Ru
   };
 }
 export { startTestFhirServer, externalFhirUrl, type TestFhirServer } from './test-server';
+export { r4Errors } from './validate';

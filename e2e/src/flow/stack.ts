@@ -48,6 +48,8 @@ export interface Stack {
   /** OpenMRS's FHIR API as admin. */
   openmrsFhir: FhirClient;
   fhir: FhirClient;
+  /** The FHIR server's base URL. */
+  fhirUrl: string;
   configuration: Report;
   /** Fires the OpenMRS sync polling channel, as its schedule would, and waits for its transaction. */
   poll(): Promise<Transaction>;
@@ -162,6 +164,7 @@ export async function startStack(): Promise<Stack> {
       retries: 0,
     }),
     fhir: new FhirClient({ baseURL: store.url, retries: 0 }),
+    fhirUrl: store.url,
     configuration,
     transactions,
     async poll() {
