@@ -75,7 +75,9 @@ export function createFhirApp(
     sendResource(res, 200, searches.getPage(query, base(req)));
   });
   app.post('/fhir', async (req, res) => {
-    sendResource(res, 200, await writes.run(() => bundles.process(req.body as Bundle, base(req))));
+    const representation = /return=representation/.test(req.get('Prefer') ?? '');
+    const bundle = req.body as Bundle;
+    sendResource(res, 200, await writes.run(() => bundles.process(bundle, base(req), representation)));
   });
   app.post('/fhir/:type/_search', (req, res) => {
     const query = queryOf(req);

@@ -228,7 +228,13 @@ export class Repository {
 
   /** The one resource matching `ifNoneExist` criteria (`identifier=…`), or none; 412 when several. */
   findMatch(type: string, criteria: string): Resource | undefined {
-    return this.matches(type, queryOf(`?${criteria.replace(/^[A-Za-z]+\?/, '')}`), 'CREATE', '0958');
+    return this.matches(
+      type,
+      queryOf(`?${criteria.replace(/^[A-Za-z]+\?/, '')}`),
+      'CREATE',
+      '0958',
+      criteria,
+    );
   }
 
   /** A create whose server id was assigned beforehand (transaction entries referenced by urn:uuid). */
@@ -242,13 +248,14 @@ export class Repository {
     criteria: URLSearchParams,
     operation: string,
     code: string,
+    matchUrl = `${type}?${decodeURIComponent(criteria.toString().replace(/\+/g, ' '))}`,
   ): Resource | undefined {
     const rows = matchingRows(this.store, type, criteria);
     if (rows.length > 1) {
       throw new FhirStoreError(
         412,
         code,
-        `Failed to ${operation} resource with match URL "${type}?${criteria.toString()}" because this search matched ${rows.length} resources`,
+        `Failed to ${operation} ${type} with match URL "${matchUrl}" because this search matched ${rows.length} resources`,
       );
     }
     if (rows.length === 0) return undefined;
@@ -308,9 +315,8 @@ export class Repository {
     if (ifMatch !== undefined && (!current || String(current.version) !== ifMatch)) {
       throw new FhirStoreError(
         409,
-        '0989',
-        `Trying to update ${type}/${id}/_history/${ifMatch} but this is not the current version`,
-        'conflict',
+        '0550',
+        `HAPI-0989: Trying to update ${type}/${id}/_history/${ifMatch} but this is not the current version`,
       );
     }
     this.checkReferences(resource, pending);

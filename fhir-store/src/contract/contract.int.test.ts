@@ -263,6 +263,19 @@ describe('bundles', () => {
     expect(await fhir.searchAll('Patient', { identifier: `urn:test:${run}|tx-rollback` })).toHaveLength(0);
   });
 
+  it('answers transaction entries with a bare-version etag, and their resources only when Prefer asks for them', async () => {
+    const bundle = {
+      resourceType: 'Bundle',
+      type: 'transaction',
+      entry: [{ resource: patient('prefer'), request: { method: 'POST', url: 'Patient' } }],
+    };
+    const minimal = await http.post('', bundle);
+    expect(minimal.data.entry[0].resource).toBeUndefined();
+    expect(minimal.data.entry[0].response).toMatchObject({ status: '201 Created', etag: '1' });
+    const full = await http.post('', bundle, { headers: { Prefer: 'return=representation' } });
+    expect(full.data.entry[0].resource).toMatchObject({ resourceType: 'Patient' });
+  });
+
   it('runs batch entries on their own', async () => {
     const response = await fhir.batch([
       { resource: patient('b1'), request: { method: 'POST', url: 'Patient' } },
