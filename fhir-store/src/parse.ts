@@ -2,7 +2,10 @@
 // checked against HAPI 8.8 (conformance/hapi): a single value where the definition allows many becomes a
 // one-element list; a list where it allows one keeps its first value; an element the definition does
 // not know is dropped; empty values (null, "", {}, []) are dropped; `extension` given as an object is
-// refused (400 HAPI-1841). Element definitions come from the R4 StructureDefinitions (@medplum/core).
+// refused (400 HAPI-1841); a primitive is converted where HAPI converts ("true" to true, 12 to "12") and
+// refused where it refuses (400 HAPI-1821: a date off the calendar or without seconds, a boolean "yes").
+// Codes outside a required value set (gender "Male"), which HAPI also refuses, are not checked here.
+// Element definitions come from the R4 StructureDefinitions (@medplum/core).
 import { tryGetDataType, type InternalSchemaElement, type InternalTypeSchema } from '@medplum/core';
 import type { Resource } from 'fhir/r4';
 import { invalid } from './errors';
@@ -37,8 +40,66 @@ function elementFor(
   return undefined;
 }
 
+const DATE_TIME =
+  /^(\d{4})(?:-(\d{2})(?:-(\d{2})(?:T(\d{2}):(\d{2}):(\d{2})(?:\.\d+)?(?:Z|[+-]\d{2}:\d{2})?)?)?)?$/;
+const STRINGS = new Set([
+  'string',
+  'code',
+  'id',
+  'uri',
+  'url',
+  'canonical',
+  'markdown',
+  'oid',
+  'uuid',
+  'base64Binary',
+]);
+const INTEGERS = new Set(['integer', 'positiveInt', 'unsignedInt']);
+
+/** A date as HAPI accepts it: any precision down to seconds (a time needs seconds), on the calendar. */
+function isDateTime(text: string): boolean {
+  const [, year, month, day, hour, minute, second] = DATE_TIME.exec(text) ?? [];
+  if (!year) return false;
+  if (month && (Number(month) < 1 || Number(month) > 12)) return false;
+  if (day) {
+    const last = new Date(Date.UTC(Number(year), Number(month), 0)).getUTCDate();
+    if (Number(day) < 1 || Number(day) > last) return false;
+  }
+  return !hour || (Number(hour) < 24 && Number(minute) < 60 && Number(second) < 60);
+}
+
+function refused(element: string, value: unknown, why: string): never {
+  throw invalid(
+    '0450',
+    `Failed to parse request body as JSON resource. Error was: HAPI-1821: [element="${element}"] Invalid attribute value "${String(value)}": ${why}`,
+  );
+}
+
+/** A primitive as HAPI's parser reads it: strings given as numbers or booleans, and the reverse, converted. */
+function parsePrimitive(value: unknown, type: string, element: string): unknown {
+  if (typeof value === 'object') return value;
+  if (STRINGS.has(type)) return String(value);
+  if (type === 'boolean') {
+    if (value === true || value === 'true') return true;
+    if (value === false || value === 'false') return false;
+    return refused(element, value, `Invalid boolean string: '${String(value)}'`);
+  }
+  if (INTEGERS.has(type) || type === 'decimal') {
+    const number = typeof value === 'number' ? value : Number(value);
+    if (String(value).trim() === '' || !Number.isFinite(number)) refused(element, value, 'not a number');
+    if (INTEGERS.has(type) && !Number.isInteger(number)) refused(element, value, 'not an integer');
+    return number;
+  }
+  if (type === 'date' || type === 'dateTime' || type === 'instant') {
+    if (typeof value !== 'string' || !isDateTime(value))
+      refused(element, value, `Invalid date/time format: "${String(value)}"`);
+  }
+  return value;
+}
+
 function parseValue(value: unknown, type: string | undefined, path: string): unknown {
   if (type === 'Resource' && isObject(value)) return parseResourceJson(value, path);
+  if (type && /^[a-z]/.test(type)) return parsePrimitive(value, type, path.slice(path.lastIndexOf('.') + 1));
   const schema = type && /^[A-Z]/.test(type) ? tryGetDataType(type) : undefined;
   if (schema && isObject(value)) return parseElement(value, schema, path);
   return value;

@@ -317,6 +317,29 @@ describe('parsing, as HAPI 8 parses', () => {
     expect(await fhir.searchAll('Patient', { identifier: `urn:test:${run}|one` })).toHaveLength(1);
   });
 
+  it('converts primitives as HAPI does, and refuses (400 HAPI-1821) what it cannot read', async () => {
+    const converted = await http.post('/Patient', {
+      resourceType: 'Patient',
+      active: 'true',
+      multipleBirthInteger: '2',
+      name: [{ family: 12 }],
+      birthDate: '1990',
+    });
+    expect(converted.status).toBe(201);
+    expect(converted.data).toMatchObject({ active: true, multipleBirthInteger: 2, name: [{ family: '12' }] });
+    for (const bad of [
+      { birthDate: '1990-02-30' },
+      { birthDate: 19900501 },
+      { deceasedDateTime: '2020-01-01T10:00' },
+      { active: 'yes' },
+      { multipleBirthInteger: 2.5 },
+    ]) {
+      const refused = await http.post('/Patient', { resourceType: 'Patient', ...bad });
+      expect([Object.keys(bad)[0], refused.status]).toEqual([Object.keys(bad)[0], 400]);
+      expect(diagnostics(refused.data)).toMatch(/HAPI-1821: \[element="\w+"\] Invalid attribute value/);
+    }
+  });
+
   it('refuses an extension given as an object (400 HAPI-1841)', async () => {
     const response = await http.post('/Patient', {
       resourceType: 'Patient',
