@@ -25,10 +25,15 @@ interface Hapi {
 }
 
 function build(): void {
-  const mvn = spawnSync('mvn', ['-B', '-q', '-ntp', '-f', join(MODULE, 'pom.xml'), 'package', '-DskipTests'], {
-    stdio: 'inherit',
-  });
-  if (mvn.status !== 0) throw new Error(`building conformance/hapi failed (mvn exited ${mvn.status ?? mvn.error})`);
+  const mvn = spawnSync(
+    'mvn',
+    ['-B', '-q', '-ntp', '-f', join(MODULE, 'pom.xml'), 'package', '-DskipTests'],
+    {
+      stdio: 'inherit',
+    },
+  );
+  if (mvn.status !== 0)
+    throw new Error(`building conformance/hapi failed (mvn exited ${mvn.status ?? mvn.error})`);
 }
 
 /** Starts the server on port 0 and resolves once it has printed its address. */
@@ -108,7 +113,9 @@ function runTests(url: string): JestResults | undefined {
 async function main(): Promise<number> {
   build();
   const hapi = await start();
-  console.log(`HAPI FHIR ${hapi.version} at ${hapi.url}, answering /metadata ${hapi.startSeconds.toFixed(1)} s after launch`);
+  console.log(
+    `HAPI FHIR ${hapi.version} at ${hapi.url}, answering /metadata ${hapi.startSeconds.toFixed(1)} s after launch`,
+  );
   let results: JestResults | undefined;
   let memory = 'unknown';
   try {

@@ -126,15 +126,18 @@ describe('CHT outbound push → CHT mediator → FHIR store', () => {
   });
 
   // An external server (npm run test:hapi) cannot be stopped and restarted by a test.
-  (externalFhirUrl() ? it.skip : it)('keeps pushes queued while the FHIR store is down, and stores them on CHT\u2019s retry', async () => {
-    const url = store.url;
-    await store.close();
-    const id = await createPatient();
-    expect((await cht.outbound(id)).tasks.length).toBeGreaterThan(0);
+  (externalFhirUrl() ? it.skip : it)(
+    'keeps pushes queued while the FHIR store is down, and stores them on CHT\u2019s retry',
+    async () => {
+      const url = store.url;
+      await store.close();
+      const id = await createPatient();
+      expect((await cht.outbound(id)).tasks.length).toBeGreaterThan(0);
 
-    store = await startFhirStore({ port: Number(new URL(url).port) });
-    await cht.retryPass();
-    expect(await mediator.fhir.searchAll('Patient')).toHaveLength(1);
-    expect((await cht.outbound(id)).tasks).toEqual([]);
-  });
+      store = await startFhirStore({ port: Number(new URL(url).port) });
+      await cht.retryPass();
+      expect(await mediator.fhir.searchAll('Patient')).toHaveLength(1);
+      expect((await cht.outbound(id)).tasks).toEqual([]);
+    },
+  );
 });

@@ -241,18 +241,21 @@ describe('CHT mediator → FHIR store', () => {
   });
 
   // An external server (npm run test:hapi) cannot be stopped and restarted by a test.
-  (externalFhirUrl() ? it.skip : it)('answers 503 while the FHIR server is down, and stores the push when CHT retries', async () => {
-    const url = store.url;
-    await store.close();
-    const down = await mediator.http.post('/cht/patient', personDoc());
-    expect(down.status).toBe(503);
-    expect((down.data as MediatorResponse).status).toBe('Failed');
+  (externalFhirUrl() ? it.skip : it)(
+    'answers 503 while the FHIR server is down, and stores the push when CHT retries',
+    async () => {
+      const url = store.url;
+      await store.close();
+      const down = await mediator.http.post('/cht/patient', personDoc());
+      expect(down.status).toBe(503);
+      expect((down.data as MediatorResponse).status).toBe('Failed');
 
-    store = await startFhirStore({ port: Number(new URL(url).port) });
-    const retried = await mediator.http.post('/cht/patient', personDoc());
-    expect(retried.status).toBe(201);
-    expect(await patients()).toHaveLength(1);
-  });
+      store = await startFhirStore({ port: Number(new URL(url).port) });
+      const retried = await mediator.http.post('/cht/patient', personDoc());
+      expect(retried.status).toBe(201);
+      expect(await patients()).toHaveLength(1);
+    },
+  );
 
   it('keeps encounters apart per report', async () => {
     await mediator.http.post('/cht/patient', personDoc());

@@ -100,7 +100,9 @@ export class ReportStore {
     await this.fhir.transaction(entries, { idempotent: true });
     // A linked report drops its awaiting tag; the FHIR server keeps tags across updates, so take it off.
     if (stored && !awaitedPatientOf(encounter)) {
-      const awaitingTags = stored.encounter.meta?.tag?.filter((t) => t.system === AWAITING_PATIENT_TAG_SYSTEM);
+      const awaitingTags = stored.encounter.meta?.tag?.filter(
+        (t) => t.system === AWAITING_PATIENT_TAG_SYSTEM,
+      );
       await this.fhir.removeTags('Encounter', encounter.id as string, awaitingTags ?? []);
     }
     return stored ? 'updated' : 'created';
