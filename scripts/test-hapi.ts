@@ -9,7 +9,7 @@ import { join } from 'node:path';
 
 const ROOT = join(__dirname, '..');
 const MODULE = join(ROOT, 'conformance', 'hapi');
-const HEAP = process.env.HAPI_HEAP ?? '1g';
+const HEAP = process.env.HAPI_HEAP ?? '512m';
 const TESTS = [
   'fhir-store/src/contract/',
   'cht-mediator/src/.*\\.int\\.test\\.ts$',
