@@ -169,6 +169,24 @@ describe('search', () => {
     ).toHaveLength(0);
   });
 
+  it('compares _lastUpdated to the millisecond, whichever way the instant is written', async () => {
+    const tag = `urn:ms:${run}|x`;
+    const { resource } = await fhir.create({
+      ...patient('ms'),
+      meta: { tag: [{ system: `urn:ms:${run}`, code: 'x' }] },
+    });
+    const at = resource.meta?.lastUpdated as string;
+    expect(at).toMatch(/\.\d{3}(Z|[+-]\d{2}:\d{2})$/);
+    const utc = new Date(at).toISOString();
+    for (const instant of [at, utc]) {
+      expect(await fhir.searchAll('Patient', { _tag: tag, _lastUpdated: `ge${instant}` })).toHaveLength(1);
+      expect(await fhir.searchAll('Patient', { _tag: tag, _lastUpdated: `gt${instant}` })).toHaveLength(0);
+      expect(await fhir.searchAll('Patient', { _tag: tag, _lastUpdated: `le${instant}` })).toHaveLength(1);
+    }
+    const later = new Date(Date.parse(at) + 1).toISOString();
+    expect(await fhir.searchAll('Patient', { _tag: tag, _lastUpdated: `ge${later}` })).toHaveLength(0);
+  });
+
   it('answers 400 naming an unknown search parameter', async () => {
     const response = await http.get('/Patient?nonsense=1');
     expect(response.status).toBe(400);
