@@ -436,18 +436,38 @@ describe('what the mediators rely on', () => {
     expect(missing.status).toBe(400);
     expect(diagnostics(missing.data)).toMatch(/HAPI-1094: .*Task.focus/);
     const { resource: subject } = await fhir.create(patient('task'));
+    const stream = `urn:stream:${run}`;
     await fhir.create({
       resourceType: 'Task',
       status: 'on-hold',
       intent: 'order',
+      identifier: [{ system: `urn:test:${run}`, value: 'task-1' }],
+      code: { coding: [{ system: stream, code: 'patients-to-openmrs' }] },
       focus: { reference: `Patient/${subject.id}` },
       for: { reference: `Patient/${subject.id}` },
     });
-    const tasks = await fhir.searchAll('Task', {
-      focus: `Patient/${subject.id}`,
-      status: 'requested,on-hold',
+    // The retry queue's searches (openmrs-mediator/src/sync/retry-queue.ts).
+    const byStream = {
+      status: 'requested,on-hold,failed',
+      code: `${stream}|patients-to-openmrs`,
+      _count: 100,
+    };
+    expect(await fhir.searchAll('Task', byStream)).toHaveLength(1);
+    expect(
+      await fhir.searchAll('Task', { status: 'on-hold', subject: `Patient/${subject.id}` }),
+    ).toHaveLength(1);
+    expect(await fhir.searchAll('Task', { status: 'on-hold,failed', code: `${stream}|` })).toHaveLength(1);
+    expect(await fhir.searchAll('Task', { identifier: `urn:test:${run}|task-1` })).toHaveLength(1);
+    expect(
+      await fhir.searchAll('Task', { focus: `Patient/${subject.id}`, status: 'requested' }),
+    ).toHaveLength(0);
+    const counted = await fhir.search('Task', {
+      status: 'on-hold',
+      code: `${stream}|patients-to-openmrs`,
+      _summary: 'count',
+      _total: 'accurate',
     });
-    expect(tasks).toHaveLength(1);
+    expect(counted.total).toBe(1);
     await fhir.create({
       resourceType: 'Basic',
       identifier: [{ system: `urn:test:${run}`, value: 'state' }],
