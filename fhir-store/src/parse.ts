@@ -4,11 +4,13 @@
 // not know is dropped; empty values (null, "", {}, []) are dropped; `extension` given as an object is
 // refused (400 HAPI-1841); a primitive is converted where HAPI converts ("true" to true, 12 to "12") and
 // refused where it refuses (400 HAPI-1821: a date off the calendar or without seconds, a boolean "yes").
-// Codes outside a required value set (gender "Male"), which HAPI also refuses, are not checked here.
+// A code outside the required value set of its element (gender "Male") is refused too (HAPI-1821), where
+// that value set lists its codes (value-sets.ts).
 // Element definitions come from the R4 StructureDefinitions (@medplum/core).
 import { tryGetDataType, type InternalSchemaElement, type InternalTypeSchema } from '@medplum/core';
 import type { Resource } from 'fhir/r4';
 import { invalid } from './errors';
+import { requiredCodes } from './value-sets';
 
 type Json = Record<string, unknown>;
 
@@ -97,9 +99,22 @@ function parsePrimitive(value: unknown, type: string, element: string): unknown 
   return value;
 }
 
-function parseValue(value: unknown, type: string | undefined, path: string): unknown {
+function parseValue(
+  value: unknown,
+  type: string | undefined,
+  path: string,
+  element: InternalSchemaElement,
+): unknown {
   if (type === 'Resource' && isObject(value)) return parseResourceJson(value, path);
-  if (type && /^[a-z]/.test(type)) return parsePrimitive(value, type, path.slice(path.lastIndexOf('.') + 1));
+  if (type && /^[a-z]/.test(type)) {
+    const name = path.slice(path.lastIndexOf('.') + 1);
+    const parsed = parsePrimitive(value, type, name);
+    if (type === 'code' && typeof parsed === 'string' && element.binding?.strength === 'required') {
+      const known = requiredCodes(element.binding.valueSet);
+      if (known && !known.codes.has(parsed)) refused(name, parsed, `Unknown ${known.name} code '${parsed}'`);
+    }
+    return parsed;
+  }
   const schema = type && /^[A-Z]/.test(type) ? tryGetDataType(type) : undefined;
   if (schema && isObject(value)) return parseElement(value, schema, path);
   return value;
@@ -129,7 +144,7 @@ function parseElement(json: Json, schema: InternalTypeSchema, path: string): Jso
       );
     }
     const values = (Array.isArray(raw) ? raw : [raw])
-      .map((v) => parseValue(v, type, at))
+      .map((v) => parseValue(v, type, at, element))
       .filter((v) => !isEmpty(v));
     if (values.length === 0) continue;
     parsed[key] = many ? values : values[0];

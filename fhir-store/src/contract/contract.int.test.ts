@@ -171,7 +171,7 @@ describe('search', () => {
 
   it('compares _lastUpdated to the millisecond, whichever way the instant is written', async () => {
     const tag = `urn:ms:${run}|x`;
-    const { resource } = await fhir.create({
+    const { resource } = await fhir.create<Patient>({
       ...patient('ms'),
       meta: { tag: [{ system: `urn:ms:${run}`, code: 'x' }] },
     });
@@ -335,7 +335,7 @@ describe('parsing, as HAPI 8 parses', () => {
     expect(await fhir.searchAll('Patient', { identifier: `urn:test:${run}|one` })).toHaveLength(1);
   });
 
-  it('converts primitives as HAPI does, and refuses (400 HAPI-1821) what it cannot read', async () => {
+  it('converts primitives as HAPI does, and refuses (400 HAPI-1821) what it cannot read or a code its required value set lacks', async () => {
     const converted = await http.post('/Patient', {
       resourceType: 'Patient',
       active: 'true',
@@ -351,6 +351,8 @@ describe('parsing, as HAPI 8 parses', () => {
       { deceasedDateTime: '2020-01-01T10:00' },
       { active: 'yes' },
       { multipleBirthInteger: 2.5 },
+      { gender: 'Male' },
+      { telecom: [{ system: 'fax2', value: '1' }] },
     ]) {
       const refused = await http.post('/Patient', { resourceType: 'Patient', ...bad });
       expect([Object.keys(bad)[0], refused.status]).toEqual([Object.keys(bad)[0], 400]);
