@@ -137,7 +137,11 @@ export class FhirClient {
       try {
         response = await post();
       } catch (error) {
-        const lostRace = options.ifNoneExist && error instanceof FhirError && error.status === 409;
+        const lostRace =
+          options.ifNoneExist &&
+          error instanceof FhirError &&
+          error.status === 409 &&
+          error.diagnostics.includes('HAPI-2745');
         if (!lostRace || attempt === 3) throw error;
       }
     }
