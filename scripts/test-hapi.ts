@@ -36,9 +36,9 @@ function build(): void {
     throw new Error(`building conformance/hapi failed (mvn exited ${mvn.status ?? mvn.error})`);
 }
 
-/** Starts the server on port 0 and resolves once it has printed its address. */
-function start(): Promise<Hapi> {
-  const started = Date.now();
+/** Starts the server on port 0; resolves once it has printed its address and answers /metadata. */
+async function start(): Promise<Hapi> {
+  const launched = Date.now();
   const java = spawn(
     'java',
     [
@@ -51,19 +51,17 @@ function start(): Promise<Hapi> {
     ],
     { stdio: ['ignore', 'pipe', 'inherit'] },
   );
-  return new Promise((resolve, reject) => {
+  const { version, url } = await new Promise<{ version: string; url: string }>((resolve, reject) => {
     let output = '';
     java.stdout?.on('data', (chunk: Buffer) => {
       output += chunk.toString();
       const match = /HAPI FHIR (\S+) listening on (\S+)/.exec(output);
-      if (match) resolve({ process: java, version: match[1], url: match[2], startSeconds: 0 });
+      if (match) resolve({ version: match[1] as string, url: match[2] as string });
     });
     java.on('exit', (code) => reject(new Error(`HAPI exited (${code}) before it listened:\n${output}`)));
-  }).then(async (hapi) => {
-    const h = hapi as Hapi;
-    await waitForMetadata(h.url);
-    return { ...h, startSeconds: (Date.now() - started) / 1000 };
   });
+  await waitForMetadata(url);
+  return { process: java, version, url, startSeconds: (Date.now() - launched) / 1000 };
 }
 
 async function waitForMetadata(url: string): Promise<void> {
