@@ -172,7 +172,7 @@ export class Repository {
     return this.put(resource, ifMatch, pending);
   }
 
-  /** PUT Type?criteria: updates the one match, creates when none, 412 when several. */
+  /** PUT Type?criteria: updates the one match, creates when none (400 unless it matches), 412 when several. */
   conditionalUpdate(
     type: string,
     criteria: URLSearchParams,
@@ -189,8 +189,19 @@ export class Repository {
         undefined,
         pending,
       );
-    if (resource.id) return this.update(type, resource.id, resource, undefined, pending);
-    return this.create(resource, undefined, pending);
+    // No match: as HAPI 8, a create with a server-assigned id (a body id is ignored), refused when the
+    // resource does not itself satisfy the criteria. The caller's savepoint undoes the write then.
+    const created = this.create(resource, undefined, pending);
+    const check = new URLSearchParams(criteria);
+    check.append('_id', created.resource.id as string);
+    if (matchingRows(this.store, type, check).length === 0) {
+      const url = `${type}?${decodeURIComponent(criteria.toString().replace(/\+/g, ' '))}`;
+      throw invalid(
+        '0929',
+        `Failed to process conditional create. The supplied resource ${url} of type ${type} did not satisfy the conditional URL.`,
+      );
+    }
+    return created;
   }
 
   delete(type: string, id: string): OperationOutcome {

@@ -142,6 +142,21 @@ describe('conditional writes', () => {
   });
 });
 
+describe('conditional update with no match', () => {
+  it('creates with a server id (a body id is ignored), and refuses a resource that does not satisfy the criteria', async () => {
+    const created = await http.put(`/Patient?identifier=urn:test:${run}|cu-new`, {
+      ...patient('cu-new'),
+      id: `body-${run}`,
+    });
+    expect(created.status).toBe(201);
+    expect(created.data.id).not.toBe(`body-${run}`);
+    const unsatisfied = await http.put(`/Patient?identifier=urn:test:${run}|cu-other`, patient('cu-else'));
+    expect(unsatisfied.status).toBe(400);
+    expect(diagnostics(unsatisfied.data)).toMatch(/HAPI-0929/);
+    expect(await fhir.searchAll('Patient', { identifier: `urn:test:${run}|cu-else` })).toHaveLength(0);
+  });
+});
+
 describe('search', () => {
   it('matches identifiers as system|value, |value and value', async () => {
     await fhir.create(patient(`s-1-${run}`));
