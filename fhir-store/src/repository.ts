@@ -323,7 +323,8 @@ export class Repository {
     const type = resource.resourceType;
     const id = resource.id as string;
     const current = this.store.current(type, id);
-    if (ifMatch !== undefined && (!current || String(current.version) !== ifMatch)) {
+    // HAPI creates a resource that does not exist yet whatever If-Match says.
+    if (ifMatch !== undefined && current && String(current.version) !== ifMatch) {
       throw new FhirStoreError(
         409,
         '0550',

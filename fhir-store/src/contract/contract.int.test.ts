@@ -427,6 +427,13 @@ describe('what the mediators rely on', () => {
     expect((await put('"2"', 'female')).headers.etag).toBe('W/"3"');
     expect((await put('3', 'other')).headers.etag).toBe('W/"4"');
     expect((await put('W/"1"', 'unknown')).status).toBe(409);
+    const fresh = `if-match-new-${run}`;
+    const created = await http.put(
+      `/Patient/${fresh}`,
+      { ...patient('etag-new'), id: fresh },
+      { headers: { 'If-Match': 'W/"3"' } },
+    );
+    expect(created.status).toBe(201); // If-Match does not stop a create
   });
 
   it('counts with _summary=count and with _total=accurate', async () => {
