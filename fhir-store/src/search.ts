@@ -191,6 +191,8 @@ export function conditionsOf(type: string, query: URLSearchParams): Condition[] 
       case 'token':
         if (modifier && modifier !== 'not')
           throw invalid('1223', `Modifier :${modifier} is not supported for parameter ${name}`);
+        if (['_tag', '_security'].includes(name) && values.some((v) => v.endsWith('|')))
+          throw invalid('1218', `Missing ${name} parameter (must supply a value/code and not just a system)`);
         conditions.push(tokenCondition(name, values, modifier === 'not'));
         break;
       case 'reference':
@@ -310,7 +312,7 @@ export class Searches {
   private count(query: URLSearchParams): number {
     const asked = Number(query.get('_count') ?? this.options.defaultCount);
     if (!Number.isInteger(asked) || asked < 0)
-      throw invalid('1935', `Invalid _count value: ${query.get('_count')}`);
+      throw invalid('0375', `Invalid _count value: ${query.get('_count')}`);
     return Math.min(asked, this.options.maxCount);
   }
 

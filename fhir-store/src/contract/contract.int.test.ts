@@ -202,6 +202,15 @@ describe('search', () => {
     expect(await fhir.searchAll('Patient', { _tag: tag, _lastUpdated: `ge${later}` })).toHaveLength(0);
   });
 
+  it('refuses a _tag with a system and no code (400 HAPI-1218) and a _count that is not a number', async () => {
+    const systemOnly = await http.get(`/Patient?_tag=${encodeURIComponent(`urn:tag:${run}|`)}`);
+    expect(systemOnly.status).toBe(400);
+    expect(diagnostics(systemOnly.data)).toMatch(/HAPI-1218/);
+    const count = await http.get('/Patient?_count=abc');
+    expect(count.status).toBe(400);
+    expect(diagnostics(count.data)).toMatch(/HAPI-0375/);
+  });
+
   it('answers 400 naming an unknown search parameter', async () => {
     const response = await http.get('/Patient?nonsense=1');
     expect(response.status).toBe(400);

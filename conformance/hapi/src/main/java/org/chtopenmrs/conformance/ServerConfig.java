@@ -63,6 +63,9 @@ public class ServerConfig {
     settings.setReuseCachedSearchResultsForMillis(60_000L);
     settings.setExpireSearchResultsAfterMillis(60L * 60 * 1000);
     settings.setSearchPreFetchThresholds(List.of(13, 503, 2003, -1));
+    settings.setAllowContainsSearches(true);
+    settings.setDefaultSearchParamsCanBeOverridden(true);
+    settings.setFilterParameterEnabled(true);
     settings.setIndexMissingFields(StorageSettings.IndexEnabledEnum.DISABLED);
     settings.setIndexIdentifierOfType(false);
     return settings;
