@@ -170,8 +170,14 @@ export function conditionsOf(type: string, query: URLSearchParams): Condition[] 
     if (CONTROL.has(name) || IGNORED.has(name)) continue;
     const values = raw.split(',').filter((v) => v !== '');
     if (values.length === 0) {
-      // HAPI ignores an empty parameter, as the spec says, except a string one: that matches nothing.
-      if (definitions.get(name)?.type === 'string') conditions.push({ sql: '0', args: [] });
+      // HAPI ignores an empty parameter, as the spec says, except a string one: a prefix of nothing, it
+      // matches every resource with a value there (and, :exact, none).
+      if (definitions.get(name)?.type === 'string')
+        conditions.push(
+          modifier === 'exact'
+            ? { sql: '0', args: [] }
+            : { sql: 'r.rowid IN (SELECT s.resource FROM idx_string s WHERE s.param = ?)', args: [name] },
+        );
       continue;
     }
     if (name === '_id') {
