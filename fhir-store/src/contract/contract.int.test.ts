@@ -226,6 +226,12 @@ describe('search', () => {
     const next = first.link?.find((l) => l.relation === 'next')?.url as string;
     expect(next).toMatch(/\?_getpages=[^&]+&_getpagesoffset=3&_count=3/);
     expect(await fhir.searchAll('Patient', { _tag: `${tag}|p`, _count: 3 })).toHaveLength(7);
+    // A search HAPI no longer holds (here: one it never had) answers 410, as an expired one does.
+    const unknown = await axios.get(next.replace(/_getpages=[^&]+/, `_getpages=${run}-gone`), {
+      validateStatus: () => true,
+    });
+    expect(unknown.status).toBe(410);
+    expect(diagnostics(unknown.data)).toMatch(/HAPI-0417/);
     if (external) return; // HAPI keeps searches for 60 minutes
     await new Promise((resolve) => setTimeout(resolve, 1600));
     const expired = await axios.get(next, { validateStatus: () => true });
