@@ -36,6 +36,17 @@ function build(): void {
     throw new Error(`building conformance/hapi failed (mvn exited ${mvn.status ?? mvn.error})`);
 }
 
+/** H2 in memory, unless HAPI_DB_URL names a PostgreSQL database (HAPI_DB_USERNAME, HAPI_DB_PASSWORD). */
+function database(): string[] {
+  const url = process.env.HAPI_DB_URL;
+  if (!url) return [];
+  return [
+    `-Dhapi.db.url=${url}`,
+    `-Dhapi.db.username=${process.env.HAPI_DB_USERNAME ?? ''}`,
+    `-Dhapi.db.password=${process.env.HAPI_DB_PASSWORD ?? ''}`,
+  ];
+}
+
 /** Starts the server on port 0; resolves once it has printed its address and answers /metadata. */
 async function start(): Promise<Hapi> {
   const launched = Date.now();
@@ -44,6 +55,7 @@ async function start(): Promise<Hapi> {
     [
       `-Xmx${HEAP}`,
       '-Dorg.slf4j.simpleLogger.defaultLogLevel=warn',
+      ...database(),
       '-cp',
       `${join(MODULE, 'target', 'classes')}:${join(MODULE, 'target', 'lib', '*')}`,
       'org.chtopenmrs.conformance.HapiTestServer',
@@ -126,7 +138,7 @@ async function main(): Promise<number> {
     ? `${results.numPassedTests} passed, ${results.numFailedTests} failed, ${results.numPendingTests + results.numTodoTests} skipped`
     : 'no results (jest did not run)';
   console.log(
-    `\ntest:hapi: ${counts} against HAPI FHIR ${hapi.version} (ready in ${hapi.startSeconds.toFixed(1)} s, peak RSS ${memory}, heap cap ${HEAP})`,
+    `\ntest:hapi: ${counts} against HAPI FHIR ${hapi.version}${process.env.HAPI_DB_URL ? ' on PostgreSQL' : ''} (ready in ${hapi.startSeconds.toFixed(1)} s, peak RSS ${memory}, heap cap ${HEAP})`,
   );
   return results && results.numFailedTests === 0 && results.numPassedTests > 0 ? 0 : 1;
 }

@@ -188,7 +188,7 @@ describe('FhirClient against a loopback FHIR peer', () => {
     );
   });
 
-  it('asks a conditional create again when HAPI answers 409 (HAPI-2745, it lost a race), and gets the winner', async () => {
+  it('asks a conditional create again when HAPI answers 409 (it lost a race), and gets the winner', async () => {
     let calls = 0;
     peer.answer((_req, res) => {
       calls += 1;

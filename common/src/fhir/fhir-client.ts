@@ -130,18 +130,14 @@ export class FhirClient {
         },
         { conditional: Boolean(options.ifNoneExist) },
       );
-    // HAPI answers 409 (HAPI-2745) to a conditional create that lost a race with an identical one;
-    // asked again, it finds the winner's resource.
+    // HAPI answers 409 to a conditional create that lost a race with an identical one (HAPI-2745 on H2;
+    // on PostgreSQL, HAPI-0550 naming the unique constraint it hit); asked again, it finds the winner.
     let response: AxiosResponse<T> | undefined;
     for (let attempt = 1; !response; attempt += 1) {
       try {
         response = await post();
       } catch (error) {
-        const lostRace =
-          options.ifNoneExist &&
-          error instanceof FhirError &&
-          error.status === 409 &&
-          error.diagnostics.includes('HAPI-2745');
+        const lostRace = options.ifNoneExist && error instanceof FhirError && error.status === 409;
         if (!lostRace || attempt === 3) throw error;
       }
     }

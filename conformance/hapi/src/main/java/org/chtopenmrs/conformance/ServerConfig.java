@@ -14,6 +14,7 @@ import ca.uhn.fhir.jpa.config.util.HapiEntityManagerFactoryUtil;
 import ca.uhn.fhir.jpa.model.config.PartitionSettings;
 import ca.uhn.fhir.jpa.model.config.SubscriptionSettings;
 import ca.uhn.fhir.jpa.model.dialect.HapiFhirH2Dialect;
+import ca.uhn.fhir.jpa.model.dialect.HapiFhirPostgresDialect;
 import ca.uhn.fhir.jpa.model.entity.StorageSettings;
 import jakarta.persistence.EntityManagerFactory;
 import java.util.List;
@@ -82,15 +83,33 @@ public class ServerConfig {
     return new PartitionSettings();
   }
 
+  /**
+   * H2 in memory; or the database the system properties hapi.db.url, hapi.db.username and
+   * hapi.db.password name (a PostgreSQL one, to compare with H2).
+   */
   @Bean(destroyMethod = "close")
   public BasicDataSource dataSource() {
     BasicDataSource dataSource = new BasicDataSource();
-    dataSource.setDriver(new org.h2.Driver());
-    dataSource.setUrl("jdbc:h2:mem:hapi;DB_CLOSE_DELAY=-1");
-    dataSource.setUsername("sa");
-    dataSource.setPassword("");
+    String url = System.getProperty("hapi.db.url", "");
+    if (url.startsWith("jdbc:postgresql:")) {
+      dataSource.setDriver(new org.postgresql.Driver());
+      dataSource.setUrl(url);
+      dataSource.setUsername(System.getProperty("hapi.db.username", ""));
+      dataSource.setPassword(System.getProperty("hapi.db.password", ""));
+    } else {
+      dataSource.setDriver(new org.h2.Driver());
+      dataSource.setUrl("jdbc:h2:mem:hapi;DB_CLOSE_DELAY=-1");
+      dataSource.setUsername("sa");
+      dataSource.setPassword("");
+    }
     dataSource.setMaxTotal(10);
     return dataSource;
+  }
+
+  private static String dialect() {
+    return System.getProperty("hapi.db.url", "").startsWith("jdbc:postgresql:")
+        ? HapiFhirPostgresDialect.class.getName()
+        : HapiFhirH2Dialect.class.getName();
   }
 
   @Bean
@@ -104,7 +123,7 @@ public class ServerConfig {
     factory.setPersistenceUnitName("HAPI_PU");
     factory.setDataSource(dataSource);
     Properties jpa = new Properties();
-    jpa.put("hibernate.dialect", HapiFhirH2Dialect.class.getName());
+    jpa.put("hibernate.dialect", dialect());
     jpa.put("hibernate.hbm2ddl.auto", "update");
     jpa.put("hibernate.search.enabled", "false");
     jpa.put("hibernate.format_sql", "false");
