@@ -55,6 +55,8 @@ async function start(): Promise<Hapi> {
     [
       `-Xmx${HEAP}`,
       '-Dorg.slf4j.simpleLogger.defaultLogLevel=warn',
+      // Hibernate's schema set-up warns of every constraint it did not have to drop: noise.
+      '-Dorg.slf4j.simpleLogger.log.org.hibernate.engine.jdbc.spi.SqlExceptionHelper=error',
       ...database(),
       '-cp',
       `${join(MODULE, 'target', 'classes')}:${join(MODULE, 'target', 'lib', '*')}`,
