@@ -30,7 +30,7 @@ import org.springframework.orm.jpa.JpaTransactionManager;
 import org.springframework.orm.jpa.LocalContainerEntityManagerFactoryBean;
 
 /**
- * TEST-ONLY. The Spring beans of a HAPI FHIR JPA server (R4) on an in-memory H2 database, with the storage
+ * TEST-ONLY. The Spring beans of a HAPI FHIR JPA server (R4) on H2 in memory (or PostgreSQL), with the storage
  * settings the hapiproject/hapi image runs with by default, as far as they change what our mediators see.
  * Production runs the image (docker-compose.yml), never this.
  */
