@@ -14,7 +14,7 @@ import {
   serverUrl,
   type MediatorResponse,
 } from '@cht-openmrs/common';
-import { startFhirStore } from '@cht-openmrs/fhir-store';
+import { startTestFhirServer } from '@cht-openmrs/fhir-store';
 import {
   readAppSettings,
   startChtSandbox,
@@ -57,7 +57,7 @@ export async function startSyncStack(
   options: SyncStackOptions = {},
 ): Promise<SyncStack> {
   const logger = createLogger('test', 'silent');
-  const store = await startFhirStore();
+  const store = await startTestFhirServer();
   const openmrsSandbox = await startOpenmrsSandbox({
     timeZone: 'Africa/Nairobi',
     ...(options.openmrsNow ? { now: options.openmrsNow } : {}),
