@@ -5,6 +5,7 @@ import { brotliCompressSync, gzipSync } from 'node:zlib';
 import type { Encounter, Patient } from 'fhir/r4';
 import { identifierOf, identifierToken, type MediatorResponse } from '@cht-openmrs/common';
 import { openmrsFactories } from '@cht-openmrs/sandbox';
+import { chtArea } from './test-support/sync-fixtures';
 import { startSyncStack, type SyncStack } from './test-support/sync-harness';
 
 const { addressWith, patientWith } = openmrsFactories;
@@ -21,12 +22,7 @@ describe('real-world inputs through the running services', () => {
 
   beforeEach(async () => {
     stack = await startSyncStack();
-    const place = async (body: Record<string, unknown>) =>
-      (await stack.chtApi.post('/api/v1/places', body, JSON_BODY)).data.id as string;
-    const district = await place({ name: 'District', type: 'district_hospital' });
-    const hc = await place({ name: 'Health centre', type: 'health_center', parent: district });
-    clinic = { id: await place({ name: 'CHW area A', type: 'clinic', parent: hc }), name: 'CHW area A' };
-    await stack.cht.sentinelPass();
+    clinic = { id: (await chtArea(stack)).id, name: 'CHW area A' };
   });
   afterEach(() => stack.close());
 
@@ -194,7 +190,9 @@ describe('real-world inputs through the running services', () => {
       expect(after?.name?.[0]?.text).toBe('Victim Person');
       // Its CHT document does not exist: the item is queued with CHT's answer, nobody else is touched.
       const failures = (await stack.mediator.get('/failures')).data as { lastError: string }[];
-      expect(failures.map((f) => f.lastError)).toEqual([expect.stringContaining('GET /medic/typo%2Cvictim-1 failed: 404')]);
+      expect(failures.map((f) => f.lastError)).toEqual([
+        expect.stringContaining('GET /medic/typo%2Cvictim-1 failed: 404'),
+      ]);
     });
 
     it('a shortcode link naming an OpenMRS uuid with search syntax links nothing', async () => {
