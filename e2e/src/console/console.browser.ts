@@ -157,9 +157,7 @@ describe('operator console in a browser', () => {
   it('shows a script injected through a patient name as text', async () => {
     await page.goto(`${console_}/console/lineage?id=${encodeURIComponent(eve)}`);
     await expect(page.getByRole('heading', { level: 2 }).first().innerText()).resolves.toContain(HOSTILE);
-    await expect(
-      page.evaluate(() => (window as unknown as { hacked?: number }).hacked),
-    ).resolves.toBeUndefined();
+    await expect(page.evaluate(() => (globalThis as { hacked?: number }).hacked)).resolves.toBeUndefined();
     await expect(page.locator('main script, main img').count()).resolves.toBe(0);
   });
 });

@@ -54,12 +54,14 @@ const NAV: [Section, string, string][] = [
   ['lineage', 'Lineage', '/console/lineage'],
 ];
 
-export function page(title: string, section: Section, body: Html): string {
+/** A page; `refreshSeconds` reloads it (the overview while a run goes). */
+export function page(title: string, section: Section, body: Html, refreshSeconds?: number): string {
   return html`<!doctype html>
     <html lang="en">
       <head>
         <meta charset="utf-8" />
         <meta name="viewport" content="width=device-width, initial-scale=1" />
+        ${refreshSeconds ? html`<meta http-equiv="refresh" content="${refreshSeconds}" />` : ''}
         <title>${title} · CHT ↔ OpenMRS sync</title>
         <style>
           ${trusted(CSS)}

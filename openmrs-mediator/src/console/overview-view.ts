@@ -182,5 +182,6 @@ export function overviewPage(data: OverviewData): string {
           )}
         </tbody>
       </table>`,
+    data.progress ? 5 : undefined,
   );
 }
