@@ -142,16 +142,22 @@ describe('operator console in a browser', () => {
     const path = page.locator('ol.path').first();
     const text = await path.innerText();
     expect(text).toContain('CHT report (height_weight) hw-amina-1');
-    const push = (await stack.transactions())
-      .filter((t) => t.request.path === '/mediator/cht/encounter')
-      .at(0);
-    expect(text).toContain(String(push?._id));
+    const push = (await stack.transactions()).find((t) => t.properties?.chtDocument === 'hw-amina-1');
+    expect(push?.request.path).toBe('/mediator/cht/encounter');
+    expect(text).toContain(`${String(push?._id)} (Successful`);
+    expect(text).toMatch(/OpenHIM: [0-9a-f]{24} \(Completed with error\(s\)/); // the sync run that sent it
     await expect(
       path.locator('li[data-system="OpenMRS"]').filter({ hasText: 'OpenMRS observation' }).count(),
     ).resolves.toBe(2);
     expect(text).toContain('5089AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA = 61');
     expect(text).toContain('in OpenMRS');
     await page.screenshot({ path: join(SCREENSHOTS, 'lineage.png'), fullPage: true });
+
+    // The push's OpenHIM transaction id leads to the same record.
+    await page.getByLabel(/Any id/).fill(String(push?._id));
+    await page.getByRole('button', { name: 'Trace' }).click();
+    await page.waitForURL(new RegExp(`id=${String(push?._id)}`));
+    await expect(page.locator('ol.path').first().innerText()).resolves.toContain('hw-amina-1');
   });
 
   it('shows a script injected through a patient name as text', async () => {

@@ -33,6 +33,24 @@ function record(r: LineageRecord): Html {
   </section>`;
 }
 
+/** A sync run's work per stream, for a sync transaction's id. */
+function runCounts(run: Record<string, unknown>): Html {
+  const streams = Object.entries((run.streams ?? {}) as Record<string, Record<string, unknown>>);
+  const line = ([stream, counts]: [string, Record<string, unknown>]) => {
+    const parts = Object.entries(counts)
+      .filter(([, v]) => typeof v === 'number' && v > 0)
+      .map(([k, v]) => `${String(v)} ${k}`);
+    return html`<li>${stream}: ${parts.length ? parts.join(', ') : 'nothing to do'}</li>`;
+  };
+  return html`<p>
+      It ran the sync (started ${when(String(run.startedAt))}); one run handles many records, each listed as
+      an orchestration in OpenHIM:
+    </p>
+    <ul id="run">
+      ${streams.map(line)}
+    </ul>`;
+}
+
 export function lineagePage(lineage: Lineage | undefined): string {
   const query = lineage?.query ?? '';
   return page(
@@ -46,6 +64,7 @@ export function lineagePage(lineage: Lineage | undefined): string {
         <button type="submit">Trace</button>
       </form>
       ${lineage?.transaction ? html`<p>OpenHIM transaction <code>${lineage.transaction.id}</code>: ${lineage.transaction.method ?? ''} ${lineage.transaction.path ?? ''}, ${lineage.transaction.status ?? ''}, ${when(lineage.transaction.time)}</p>` : ''}
+      ${lineage?.run ? runCounts(lineage.run) : ''}
       ${lineage && query ? (lineage.records.length ? lineage.records.map(record) : html`<p id="nothing">Nothing on the FHIR server carries the id "${query}".</p>`) : ''}
       ${query ? html`<p><a href="/lineage/${encodeURIComponent(query)}">The same as JSON</a></p>` : ''}`,
   );

@@ -48,6 +48,8 @@ export interface Lineage {
   query: string;
   records: LineageRecord[];
   transaction?: TransactionSummary;
+  /** When the id is a sync run's OpenHIM transaction: that run's report from the run history. */
+  run?: Record<string, unknown>;
 }
 
 interface Version {
@@ -118,8 +120,11 @@ export class LineageReader {
           encounters.set(e.id as string, e);
     }
     const runs = (await this.states.read())?.history ?? [];
+    const run = transaction && runs.find((r) => r.transactionId === transaction.id);
+    if (run) lineage.run = run;
     for (const encounter of encounters.values()) lineage.records.push(await this.report(encounter, runs));
     for (const patient of patients.values()) lineage.records.push(await this.patient(patient, runs));
+    await this.addStatuses(lineage.records);
     return lineage;
   }
 
@@ -341,6 +346,20 @@ export class LineageReader {
         id: r.id as string,
       })),
     };
+  }
+
+  /** OpenHIM's status of each sync transaction named (pushes come with theirs). */
+  private async addStatuses(records: LineageRecord[]): Promise<void> {
+    const refs = records
+      .flatMap((r) => r.steps.flatMap((s) => s.transactions ?? []))
+      .filter((t) => t.id && !t.status);
+    const ids = [...new Set(refs.map((t) => t.id))];
+    const found = await Promise.all(ids.map((id) => this.openhim.byId(id).catch(() => undefined)));
+    const statuses = new Map(found.filter((t) => t?.status).map((t) => [t?.id, t?.status as string]));
+    for (const ref of refs) {
+      const status = statuses.get(ref.id);
+      if (status) ref.status = status;
+    }
   }
 
   /** The run (and its OpenHIM transaction) that wrote a version at this time, from the run history. */
