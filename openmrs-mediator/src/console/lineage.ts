@@ -233,9 +233,22 @@ export class LineageReader {
       },
       ...(await this.openmrsObservations(links, observations, encounterAt?.time, runs)),
     ];
+    // A visit made in OpenMRS comes back as a copy of the visit and its observations, then a CHT report.
+    const fromOpenmrs: LineageStep = {
+      system: 'OpenMRS',
+      what: 'OpenMRS visit (completed in OpenMRS)',
+      id: visit?.value ?? '—',
+      ...(encounter.period?.start ? { time: encounter.period.start } : {}),
+      status: 'completed in OpenMRS',
+    };
     const steps =
       origin === 'openmrs'
-        ? [...openmrsSteps, fhirStep, ...observationSteps, chtStep]
+        ? [
+            fromOpenmrs,
+            { ...fhirStep, transactions: this.runAt(runs, versions[0]?.time) },
+            ...observationSteps,
+            chtStep,
+          ]
         : [chtStep, fhirStep, ...observationSteps, ...openmrsSteps];
     return {
       kind: 'report',
