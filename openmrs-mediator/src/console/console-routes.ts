@@ -121,7 +121,7 @@ export function consoleRoutes(
   router.get('/console/failures', async (req, res) => {
     const query = typeof req.query.q === 'string' ? req.query.q : '';
     const notice = typeof req.query.notice === 'string' ? req.query.notice : undefined;
-    const [rows, unplaced] = await Promise.all([failureRows(context), unplacedPatients(context)]);
+    const [{ rows, total }, unplaced] = await Promise.all([failureRows(context), unplacedPatients(context)]);
     const unplacedRows: UnplacedRow[] = unplaced.map((p) => {
       const row: UnplacedRow = { fhirId: p.id as string };
       const name = nameOf(p);
@@ -137,7 +137,8 @@ export function consoleRoutes(
     res.type('html').send(
       failuresPage({
         rows: matching(rows, query),
-        total: rows.length,
+        total,
+        listed: rows.length,
         query,
         unplaced: unplacedRows,
         ...(notice ? { notice } : {}),

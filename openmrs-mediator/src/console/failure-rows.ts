@@ -8,6 +8,7 @@ import {
   identifierOf,
   type FhirClient,
 } from '@cht-openmrs/common';
+import { forEachGroup } from '../sync/concurrency';
 import type { SyncContext } from '../sync/context';
 import type { QueuedItem } from '../sync/retry-queue';
 import { errorKind, fixFor, stepOf } from './failure-text';
@@ -116,23 +117,36 @@ export function stateOf(item: QueuedItem): FailureRow['state'] {
   return item.task.status === 'failed' ? 'parked' : item.task.status === 'on-hold' ? 'waiting' : 'queued';
 }
 
-export async function failureRows(context: SyncContext): Promise<FailureRow[]> {
+/** How many open items are looked up (two or three reads each) for one page; the rest are counted. */
+export const MAX_ROWS = 500;
+
+export async function failureRows(context: SyncContext): Promise<{ rows: FailureRow[]; total: number }> {
   const items = await context.queue.list(['failed', 'on-hold', 'requested']);
-  return Promise.all(
-    items.map(async (item) => ({
-      id: item.task.id as string,
-      state: stateOf(item),
-      stream: item.stream,
-      step: stepOf(item.stream),
-      focus: item.focus,
-      attempts: item.attempts,
-      nextAttempt: item.nextAttempt,
-      error: item.lastError,
-      kind: errorKind(item.lastError),
-      fix: fixFor(item.lastError),
-      ...(await describe(context, item).catch(() => ({}))),
-    })),
+  const rows: FailureRow[] = [];
+  await forEachGroup(
+    items.slice(0, MAX_ROWS),
+    (item) => item.task.id as string,
+    context.limits.concurrency,
+    async (item) => {
+      rows.push({
+        id: item.task.id as string,
+        state: stateOf(item),
+        stream: item.stream,
+        step: stepOf(item.stream),
+        focus: item.focus,
+        attempts: item.attempts,
+        nextAttempt: item.nextAttempt,
+        error: item.lastError,
+        kind: errorKind(item.lastError),
+        fix: fixFor(item.lastError),
+        ...(await describe(context, item).catch(() => ({}))),
+      });
+    },
   );
+  // parked first, then by when they were last tried
+  const order = { parked: 0, queued: 1, waiting: 2 };
+  rows.sort((a, b) => order[a.state] - order[b.state] || a.nextAttempt.localeCompare(b.nextAttempt));
+  return { rows, total: items.length };
 }
 
 /** Rows whose person, ids, form or error contain the words searched for (case-insensitive). */

@@ -14,7 +14,10 @@ export interface UnplacedRow {
 
 export interface FailuresData {
   rows: FailureRow[];
+  /** Open items in the queue. */
   total: number;
+  /** Of which looked up and listed (at most MAX_ROWS). */
+  listed?: number;
   query: string;
   unplaced: UnplacedRow[];
   notice?: string;
@@ -149,6 +152,11 @@ export function failuresPage(data: FailuresData): string {
       </form>
       <p id="count">
         ${rows.length} of ${data.total} open items${data.query ? ` match "${data.query}"` : ''}.
+        ${
+          data.listed !== undefined && data.listed < data.total
+            ? `Only the first ${data.listed} are looked up and listed; replay or fix them to see the rest.`
+            : ''
+        }
       </p>
       ${groups(rows)}
       <h2>Items</h2>

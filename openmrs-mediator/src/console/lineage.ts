@@ -79,7 +79,8 @@ export class LineageReader {
   ) {}
 
   async trace(query: string): Promise<Lineage> {
-    const id = query.trim();
+    // "Patient/abc" as a failure names its item: the id is what follows the type
+    const id = query.trim().replace(/^(Patient|Encounter|Observation)\//, '');
     const lineage: Lineage = { query: id, records: [] };
     if (!id) return lineage;
     const ids = new Set([id]);
