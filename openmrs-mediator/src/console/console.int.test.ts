@@ -3,6 +3,7 @@
 import { mkdtempSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { openmrsFactories } from '@cht-openmrs/sandbox';
 import { chtArea, chtPerson, chtReport, openmrsPatientOf } from '../test-support/sync-fixtures';
 import { startSyncStack, type SyncStack } from '../test-support/sync-harness';
 import type { Lineage } from './lineage';
@@ -85,5 +86,41 @@ describe('operator console', () => {
     const page = await stack.mediator.get<string>('/console/lineage', { params: { id: 'referral-1' } });
     expect(page.data).toContain('OpenMRS observation');
     expect(page.data).not.toContain('<script>window.hacked');
+  });
+
+  it('replays every item failing the same way at once, and lists unplaced patients with the address tried', async () => {
+    const area = await chtArea(stack);
+    const person = await chtPerson(stack, area, { name: 'Zawadi Otieno' });
+    await chtReport(stack, 'referral-a', person, 'referral', '2024-06-01T10:00:00Z', { temperature: '38.5' });
+    await chtReport(stack, 'referral-b', person, 'referral', '2024-06-03T10:00:00Z', { temperature: '39' });
+    const { addressWith, patientWith } = openmrsFactories;
+    await stack.openmrs.create(
+      patientWith(
+        { type: 'ID Card', value: 'ID-UNPLACED-1' },
+        {
+          name: [{ given: ['Ali'], family: 'Hassan' }],
+          gender: 'male',
+          birthDate: '1980-01-01',
+          address: [addressWith({ address5: 'CHW area Z' })],
+        },
+      ),
+    );
+    expect((await stack.sync()).streams['encounters-to-openmrs']?.failed).toBe(2);
+
+    const page = (await stack.mediator.get<string>('/console/failures')).data.replace(/\s+/g, ' ');
+    expect(page).toContain('Replay all 2 with this error');
+    expect(page).toMatch(/Ali Hassan.*address5: CHW area Z.*CHW area Z/);
+    const ids = [...page.matchAll(/data-task="([^"]+)"/g)].map((m) => m[1] as string);
+    expect(ids).toHaveLength(2);
+
+    writeMapping(mappingFile, 'numeric');
+    const replay = await stack.mediator.post(
+      '/console/failures/replay',
+      ids.map((id) => `ids=${encodeURIComponent(id)}`).join('&'),
+      { headers: { 'Content-Type': 'application/x-www-form-urlencoded' }, maxRedirects: 0 },
+    );
+    expect(decodeURIComponent(String(replay.headers.location))).toContain('Replayed 2 items');
+    const after = (await stack.mediator.get<string>('/console/failures')).data;
+    expect(after).toContain('0 of 0 open items');
   });
 });
