@@ -67,6 +67,12 @@ describe('operator console', () => {
     const after = await stack.mediator.get<string>('/console/failures');
     expect(after.data).toContain('0 of 0 open items');
 
+    const runNow = await stack.mediator.post('/console/sync', '', { maxRedirects: 0 });
+    expect(runNow.status).toBe(303);
+    const overviewNow = (await stack.mediator.get<string>('/console')).data;
+    // the replay's run and this one, both asked for from the console
+    expect(overviewNow.match(/class="muted">\s*console\s*</g)).toHaveLength(2);
+
     const patient = await openmrsPatientOf(stack, person);
     const lineage = (await stack.mediator.get<Lineage>('/lineage/referral-1')).data;
     const report = lineage.records.find((r) => r.kind === 'report');
