@@ -89,6 +89,11 @@ describe('operator console', () => {
       'FHIR server',
       'OpenMRS',
     ]);
+    const byName = (await stack.mediator.get<Lineage>('/lineage/Amina')).data;
+    expect(byName.byName).toBe(true);
+    expect(byName.records.map((r) => r.title)).toEqual([`Patient ${HOSTILE}`]);
+    expect(byName.records[0]?.related.map((r) => r.id)).toEqual(['cht-referral-1']);
+
     const page = await stack.mediator.get<string>('/console/lineage', { params: { id: 'referral-1' } });
     expect(page.data).toContain('OpenMRS observation');
     expect(page.data).not.toContain('<script>window.hacked');

@@ -58,13 +58,15 @@ export function lineagePage(lineage: Lineage | undefined): string {
     'lineage',
     html`<form method="get" action="/console/lineage" role="search">
         <label for="id"
-          >Any id: CHT document id or shortcode, OpenMRS uuid, FHIR id, OpenHIM transaction id</label
+          >Any id: CHT document id or shortcode, OpenMRS uuid, FHIR id, OpenHIM transaction id; or a
+          name</label
         >
         <input type="search" id="id" name="id" value="${query}" />
         <button type="submit">Trace</button>
       </form>
       ${lineage?.transaction ? html`<p>OpenHIM transaction <code>${lineage.transaction.id}</code>: ${lineage.transaction.method ?? ''} ${lineage.transaction.path ?? ''}, ${lineage.transaction.status ?? ''}, ${when(lineage.transaction.time)}</p>` : ''}
       ${lineage?.run ? runCounts(lineage.run) : ''}
+      ${lineage?.byName ? html`<p id="by-name">No id matched "${query}"; these patients' names do:</p>` : ''}
       ${lineage && query ? (lineage.records.length ? lineage.records.map(record) : html`<p id="nothing">Nothing on the FHIR server carries the id "${query}".</p>`) : ''}
       ${query ? html`<p><a href="/lineage/${encodeURIComponent(query)}">The same as JSON</a></p>` : ''}`,
   );

@@ -50,7 +50,12 @@ export interface Lineage {
   transaction?: TransactionSummary;
   /** When the id is a sync run's OpenHIM transaction: that run's report from the run history. */
   run?: Record<string, unknown>;
+  /** No id matched and the records are the patients whose name matched. */
+  byName?: boolean;
 }
+
+/** Patients listed when a name is searched instead of an id. */
+const MAX_BY_NAME = 5;
 
 interface Version {
   version: string;
@@ -119,6 +124,13 @@ export class LineageReader {
       if (uuid)
         for (const e of await this.context.fhir.searchAll('Encounter', { identifier: searchValue(uuid) }))
           encounters.set(e.id as string, e);
+    }
+    if (patients.size === 0 && encounters.size === 0 && /\p{L}{3}/u.test(id)) {
+      // No id matched: a person's name ("where is this CHW's referral?"), its first few matches.
+      const page = await this.context.fhir.search('Patient', { name: searchValue(id), _count: MAX_BY_NAME });
+      for (const resource of (page.entry ?? []).map((e) => e.resource).slice(0, MAX_BY_NAME))
+        if (resource?.resourceType === 'Patient') patients.set(resource.id as string, resource as Patient);
+      if (patients.size > 0) lineage.byName = true;
     }
     const runs = (await this.states.read())?.history ?? [];
     const run = transaction && runs.find((r) => r.transactionId === transaction.id);
