@@ -119,7 +119,8 @@ describe('operator console in a browser', () => {
     await page.screenshot({ path: join(SCREENSHOTS, 'failure.png'), fullPage: true });
 
     writeMapping(mappingFile, 'numeric'); // the operator corrects the mapping file
-    await row.getByRole('button', { name: 'Replay Amina Wanjiru' }).click();
+    await row.getByRole('button', { name: 'Replay Amina Wanjiru' }).focus(); // by keyboard
+    await page.keyboard.press('Enter');
     await page.waitForURL(/notice=/);
     await expect(page.locator('#notice').innerText()).resolves.toContain('Replayed 1 item');
     await expect(page.locator('#count').innerText()).resolves.toContain('0 of 0 open items');
@@ -158,6 +159,19 @@ describe('operator console in a browser', () => {
     await page.getByRole('button', { name: 'Trace' }).click();
     await page.waitForURL(new RegExp(`id=${String(push?._id)}`));
     await expect(page.locator('ol.path').first().innerText()).resolves.toContain('hw-amina-1');
+  });
+
+  it('names every control of every page for assistive technology', async () => {
+    // an input needs a <label for>, a wrapping label or aria-label; a button or link needs its text or aria-label
+    const unnamed = `[...document.querySelectorAll('input:not([type=hidden]), button, a, select, textarea')]
+      .filter((el) => !(el.getAttribute('aria-label') || el.textContent.trim() || (el.id && document.querySelector('label[for="' + el.id + '"]')) || el.closest('label')))
+      .map((el) => el.outerHTML)`;
+    for (const path of ['/console', '/console/failures', '/console/lineage?id=hw-amina-1']) {
+      await page.goto(`${console_}${path}`);
+      await expect(page.evaluate(unnamed)).resolves.toEqual([]);
+      await expect(page.locator('input:visible, button, a').count()).resolves.toBeGreaterThan(3);
+      await expect(page.locator('html').getAttribute('lang')).resolves.toBe('en');
+    }
   });
 
   it('shows a script injected through a patient name as text', async () => {
