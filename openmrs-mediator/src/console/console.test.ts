@@ -5,6 +5,7 @@ import type { FailureRow } from './failure-rows';
 import { matching } from './failure-rows';
 import { failuresPage } from './failures-view';
 import { escapeHtml, html } from './html';
+import { runAt } from './lineage-records';
 import { lineagePage } from './lineage-view';
 import { overviewPage } from './overview-view';
 import { estimate, RunProgress } from './run-progress';
@@ -144,5 +145,21 @@ describe('views escape what they show', () => {
   it('finds rows by any word of the person, ids, form or error', () => {
     expect(matching([row], 'SCRIPT r1')).toHaveLength(1);
     expect(matching([row], 'nobody')).toHaveLength(0);
+  });
+});
+
+describe('lineage: which run wrote a version', () => {
+  const runs = [
+    { startedAt: '2024-01-01T00:01:00.000Z', durationMs: 2000, transactionId: '6b1579f12548b7f2ea2a9493' },
+    { startedAt: '2024-01-01T00:00:00.000Z', durationMs: 500, trigger: 'console' },
+  ];
+
+  it('names the OpenHIM transaction of the run whose time covers the version, or says why it cannot', () => {
+    expect(runAt(runs, '2024-01-01T00:01:01.500Z')).toEqual([
+      { id: '6b1579f12548b7f2ea2a9493', time: '2024-01-01T00:01:00.000Z' },
+    ]);
+    expect(runAt(runs, '2024-01-01T00:00:00.200Z')[0]?.note).toContain('from console');
+    expect(runAt(runs, '2023-12-31T00:00:00Z')[0]?.note).toContain('older than the run history');
+    expect(runAt(runs, undefined)).toEqual([]);
   });
 });

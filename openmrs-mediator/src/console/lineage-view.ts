@@ -1,7 +1,8 @@
 // The lineage page (pure): a search box, then each record found with its path across the systems.
 import { html, type Html } from './html';
 import { page, when } from './layout';
-import type { Lineage, LineageRecord, LineageStep, TransactionRef } from './lineage';
+import type { Lineage } from './lineage';
+import type { LineageRecord, LineageStep, TransactionRef } from './lineage-records';
 
 function transactions(refs: TransactionRef[] | undefined): Html {
   if (!refs || refs.length === 0) return html``;

@@ -1,48 +1,20 @@
 // Lineage: from any id (CHT document id or shortcode, OpenMRS uuid, FHIR id, OpenHIM transaction id) to
-// the record's path across the three systems, read from the link ledger (identifiers per system on the
-// FHIR resources, the visit and observation links on Encounters), the FHIR versions (when each link was
-// recorded), the retry queue (what is waiting or failed) and OpenHIM's log (which transaction carried it).
+// the records it names and what is known about each: the FHIR resource and its versions, its
+// observations, its patient or reports, its retry-queue item, its OpenHIM pushes, what OpenMRS holds now.
+// lineage-records.ts turns that into the record's path across the systems.
 import type { Bundle, Encounter, Observation, Patient, Resource } from 'fhir/r4';
-import {
-  FhirGoneError,
-  FhirNotFoundError,
-  identifierOf,
-  NAMESPACE,
-  originOf,
-  searchValue,
-} from '@cht-openmrs/common';
+import { FhirGoneError, FhirNotFoundError, identifierOf, originOf, searchValue } from '@cht-openmrs/common';
 import type { SyncContext } from '../sync/context';
 import type { SyncStateStore } from '../sync/sync-state';
-import { formOf, nameOf } from './failure-rows';
+import {
+  observationLinks,
+  patientRecord,
+  reportRecord,
+  type LineageRecord,
+  type TransactionRef,
+  type Version,
+} from './lineage-records';
 import type { OpenhimTransactions, TransactionSummary } from './openhim-transactions';
-
-export interface TransactionRef {
-  id: string;
-  status?: string;
-  time?: string;
-  /** Not an OpenHIM transaction: a run started from the console, or one older than the run history. */
-  note?: string;
-}
-
-export interface LineageStep {
-  system: 'CHT' | 'FHIR server' | 'OpenMRS';
-  what: string;
-  id: string;
-  version?: string;
-  time?: string;
-  status: string;
-  detail?: string;
-  transactions?: TransactionRef[];
-}
-
-export interface LineageRecord {
-  kind: 'patient' | 'report';
-  title: string;
-  origin: string;
-  steps: LineageStep[];
-  /** Other records to follow (a patient's reports, a report's patient). */
-  related: { label: string; id: string }[];
-}
 
 export interface Lineage {
   query: string;
@@ -56,16 +28,6 @@ export interface Lineage {
 
 /** Patients listed when a name is searched instead of an id. */
 const MAX_BY_NAME = 5;
-
-interface Version {
-  version: string;
-  time: string;
-  resource: Resource;
-}
-
-const VISIT_SYSTEM = `${NAMESPACE}/identifier/openmrs-visit-uuid`;
-const JOINED_VISIT_SYSTEM = `${NAMESPACE}/identifier/openmrs-joined-visit-uuid`;
-const OBSERVATION_LINKS = `${NAMESPACE}/StructureDefinition/openmrs-observations`;
 
 async function orNothing<T>(read: () => Promise<T>): Promise<T | undefined> {
   try {
@@ -146,9 +108,9 @@ export class LineageReader {
       params: { _count: 100 },
     });
     return (data.entry ?? [])
-      .map((e) => e.resource as Resource)
-      .filter(Boolean)
-      .map((resource) => ({
+      .map((e) => e.resource)
+      .filter((r): r is NonNullable<typeof r> => r !== undefined)
+      .map((resource: Resource) => ({
         version: resource.meta?.versionId ?? '',
         time: resource.meta?.lastUpdated ?? '',
         resource,
@@ -168,135 +130,42 @@ export class LineageReader {
 
   private async report(encounter: Encounter, runs: Record<string, unknown>[]): Promise<LineageRecord> {
     const fhirId = encounter.id as string;
-    const origin = originOf(encounter) ?? 'unknown';
-    const [versions, observations, patient, item] = await Promise.all([
+    const fromOpenmrs = originOf(encounter) === 'openmrs';
+    const uuids = Object.values(observationLinks(encounter));
+    const [versions, observations, patient, item, pushes, live] = await Promise.all([
       this.versions('Encounter', fhirId),
       this.context.fhir.searchAll('Observation', { encounter: `Encounter/${fhirId}` }),
       this.subject(encounter),
-      this.context.queue.find(
-        origin === 'openmrs' ? 'visits-from-openmrs' : 'encounters-to-openmrs',
-        `Encounter/${origin === 'openmrs' ? (identifierOf(encounter, 'openmrsUuid') ?? fhirId) : fhirId}`,
+      fromOpenmrs
+        ? this.context.queue.find(
+            'visits-from-openmrs',
+            `Encounter/${identifierOf(encounter, 'openmrsUuid') ?? fhirId}`,
+          )
+        : this.context.queue.find('encounters-to-openmrs', `Encounter/${fhirId}`),
+      fromOpenmrs ? [] : this.pushes(identifierOf(encounter, 'chtDocumentId')),
+      Promise.all(
+        uuids.map(
+          async (uuid) =>
+            [
+              uuid,
+              await orNothing(() => this.context.openmrs.fhir.read('Observation', uuid)).catch(
+                () => undefined,
+              ),
+            ] as const,
+        ),
       ),
     ]);
-    const docId = identifierOf(encounter, 'chtDocumentId');
-    const form = formOf(encounter);
-    const visit =
-      encounter.identifier?.find((i) => i.system === VISIT_SYSTEM) ??
-      encounter.identifier?.find((i) => i.system === JOINED_VISIT_SYSTEM);
-    const encounterUuid = identifierOf(encounter, 'openmrsUuid');
-    const links = JSON.parse(
-      encounter.extension?.find((e) => e.url === OBSERVATION_LINKS)?.valueString ?? '{}',
-    ) as Record<string, string>;
-    const firstWith = (test: (r: Resource) => boolean) => versions.find((v) => test(v.resource));
-    const visitAt = firstWith(
-      (r) =>
-        (r as Encounter).identifier?.some(
-          (i) => i.system === VISIT_SYSTEM || i.system === JOINED_VISIT_SYSTEM,
-        ) ?? false,
-    );
-    const encounterAt = firstWith((r) => identifierOf(r as Encounter, 'openmrsUuid') !== undefined);
-    const chtAt = firstWith((r) => identifierOf(r as Encounter, 'chtDocumentId') !== undefined);
-    const pending = item
-      ? `${item.task.status === 'failed' ? 'parked' : item.task.status === 'on-hold' ? 'waiting' : 'queued'}: ${item.lastError}`
-      : undefined;
-    const current = versions.at(-1);
-
-    const chtStep: LineageStep = {
-      system: 'CHT',
-      what: `CHT report${form ? ` (${form})` : ''}`,
-      id: docId ?? '—',
-      ...(encounter.period?.start ? { time: encounter.period.start } : {}),
-      status: docId ? (origin === 'cht' ? 'reported' : 'created by the sync') : 'not in CHT yet',
-      transactions: origin === 'cht' ? await this.pushes(docId) : this.runAt(runs, chtAt?.time),
-    };
-    const fhirStep: LineageStep = {
-      system: 'FHIR server',
-      what: 'FHIR Encounter',
-      id: `Encounter/${fhirId}`,
-      ...(current ? { version: current.version, time: current.time } : {}),
-      status: 'stored',
-      detail: `versions: ${versions.map((v) => `${v.version} at ${v.time}`).join('; ')}`,
-    };
-    const observationSteps: LineageStep[] = observations.map((o) => ({
-      system: 'FHIR server',
-      what: 'FHIR Observation',
-      id: `Observation/${o.id}`,
-      ...(o.meta?.versionId ? { version: o.meta.versionId } : {}),
-      ...(o.meta?.lastUpdated ? { time: o.meta.lastUpdated } : {}),
-      status: 'stored',
-      detail: describeObservation(o),
-    }));
-    const openmrsSteps: LineageStep[] = [
+    return reportRecord(
       {
-        system: 'OpenMRS',
-        what:
-          visit?.system === JOINED_VISIT_SYSTEM ? 'OpenMRS visit (joined, made in OpenMRS)' : 'OpenMRS visit',
-        id: visit?.value ?? '—',
-        ...(visitAt ? { time: visitAt.time } : {}),
-        status: visit?.value ? 'created' : (pending ?? 'not in OpenMRS yet'),
-        transactions: this.runAt(runs, visitAt?.time),
+        encounter,
+        versions,
+        observations,
+        patient,
+        item,
+        pushes,
+        live: new Map<string, Observation | undefined>(live),
       },
-      {
-        system: 'OpenMRS',
-        what: 'OpenMRS encounter',
-        id: encounterUuid ?? '—',
-        ...(encounterAt ? { time: encounterAt.time } : {}),
-        status: encounterUuid ? (pending ?? 'synced') : (pending ?? 'not in OpenMRS yet'),
-        transactions: this.runAt(runs, encounterAt?.time),
-      },
-      ...(await this.openmrsObservations(links, observations, encounterAt?.time, runs)),
-    ];
-    // A visit made in OpenMRS comes back as a copy of the visit and its observations, then a CHT report.
-    const fromOpenmrs: LineageStep = {
-      system: 'OpenMRS',
-      what: 'OpenMRS visit (completed in OpenMRS)',
-      id: visit?.value ?? '—',
-      ...(encounter.period?.start ? { time: encounter.period.start } : {}),
-      status: 'completed in OpenMRS',
-    };
-    const steps =
-      origin === 'openmrs'
-        ? [
-            fromOpenmrs,
-            { ...fhirStep, transactions: this.runAt(runs, versions[0]?.time) },
-            ...observationSteps,
-            chtStep,
-          ]
-        : [chtStep, fhirStep, ...observationSteps, ...openmrsSteps];
-    return {
-      kind: 'report',
-      title: `${form ? `${form} report` : 'Report'}${patient ? ` of ${nameOf(patient) ?? patient.id}` : ''}`,
-      origin,
-      steps,
-      related: patient
-        ? [{ label: `patient ${nameOf(patient) ?? ''}`.trim(), id: patient.id as string }]
-        : [],
-    };
-  }
-
-  private async openmrsObservations(
-    links: Record<string, string>,
-    observations: Observation[],
-    time: string | undefined,
-    runs: Record<string, unknown>[],
-  ): Promise<LineageStep[]> {
-    return Promise.all(
-      Object.entries(links).map(async ([sourceId, link]) => {
-        const uuid = link.split('|')[0] as string;
-        const live = await orNothing(() => this.context.openmrs.fhir.read('Observation', uuid)).catch(
-          () => undefined,
-        );
-        const source = observations.find((o) => o.id === sourceId);
-        return {
-          system: 'OpenMRS' as const,
-          what: 'OpenMRS observation',
-          id: uuid,
-          ...(time ? { time } : {}),
-          status: live ? 'in OpenMRS' : 'not found in OpenMRS now',
-          detail: `from Observation/${sourceId}${live ? `: ${describeObservation(live)}` : source ? `: ${describeObservation(source)}` : ''}`,
-          transactions: this.runAt(runs, time),
-        };
-      }),
+      runs,
     );
   }
 
@@ -307,71 +176,19 @@ export class LineageReader {
 
   private async patient(patient: Patient, runs: Record<string, unknown>[]): Promise<LineageRecord> {
     const fhirId = patient.id as string;
-    const origin = originOf(patient) ?? 'unknown';
-    const [versions, reports, item] = await Promise.all([
+    const fromOpenmrs = originOf(patient) === 'openmrs';
+    const [versions, reports, item, pushes] = await Promise.all([
       this.versions('Patient', fhirId),
       this.context.fhir.searchAll('Encounter', { subject: `Patient/${fhirId}`, _count: 50 }),
-      origin === 'openmrs'
+      fromOpenmrs
         ? this.context.queue.find(
             'patients-from-openmrs',
             `Patient/${identifierOf(patient, 'openmrsUuid') ?? ''}`,
           )
         : this.context.queue.find('patients-to-openmrs', `Patient/${fhirId}`),
+      fromOpenmrs ? [] : this.pushes(identifierOf(patient, 'chtDocumentId')),
     ]);
-    const docId = identifierOf(patient, 'chtDocumentId');
-    const shortcode = identifierOf(patient, 'chtPatientId');
-    const uuid = identifierOf(patient, 'openmrsUuid');
-    const firstWith = (kind: 'chtDocumentId' | 'openmrsUuid') =>
-      versions.find((v) => identifierOf(v.resource as Patient, kind) !== undefined);
-    const pending = item
-      ? `${item.task.status === 'failed' ? 'parked' : item.task.status === 'on-hold' ? 'waiting' : 'queued'}: ${item.lastError}`
-      : undefined;
-    const unplaced = patient.meta?.tag?.find((t) => t.code === 'unplaced')?.display;
-    const current = versions.at(-1);
-    const chtStep: LineageStep = {
-      system: 'CHT',
-      what: 'CHT person',
-      id: docId ?? '—',
-      ...(shortcode ? { detail: `shortcode ${shortcode}` } : {}),
-      ...(firstWith('chtDocumentId')?.time ? { time: firstWith('chtDocumentId')?.time as string } : {}),
-      status: docId
-        ? origin === 'cht'
-          ? 'registered by a CHW'
-          : 'created by the sync'
-        : (pending ?? (unplaced ? `unplaced: ${unplaced}` : 'not in CHT yet')),
-      transactions:
-        origin === 'cht' ? await this.pushes(docId) : this.runAt(runs, firstWith('chtDocumentId')?.time),
-    };
-    const fhirStep: LineageStep = {
-      system: 'FHIR server',
-      what: 'FHIR Patient',
-      id: `Patient/${fhirId}`,
-      ...(current ? { version: current.version, time: current.time } : {}),
-      status: 'stored',
-      detail: `versions: ${versions.map((v) => `${v.version} at ${v.time}`).join('; ')}`,
-    };
-    const openmrsStep: LineageStep = {
-      system: 'OpenMRS',
-      what: 'OpenMRS patient',
-      id: uuid ?? '—',
-      ...(firstWith('openmrsUuid')?.time ? { time: firstWith('openmrsUuid')?.time as string } : {}),
-      status: uuid
-        ? origin === 'openmrs'
-          ? 'registered in OpenMRS'
-          : (pending ?? 'synced')
-        : (pending ?? 'not in OpenMRS yet'),
-      transactions: origin === 'openmrs' ? [] : this.runAt(runs, firstWith('openmrsUuid')?.time),
-    };
-    return {
-      kind: 'patient',
-      title: `Patient ${nameOf(patient) ?? fhirId}`,
-      origin,
-      steps: origin === 'openmrs' ? [openmrsStep, fhirStep, chtStep] : [chtStep, fhirStep, openmrsStep],
-      related: reports.map((r) => ({
-        label: `report ${formOf(r) ?? ''} ${r.period?.start ?? ''}`.replace(/\s+/g, ' ').trim(),
-        id: r.id as string,
-      })),
-    };
+    return patientRecord({ patient, versions, reports, item, pushes }, runs);
   }
 
   /** OpenHIM's status of each sync transaction named (pushes come with theirs). */
@@ -387,40 +204,4 @@ export class LineageReader {
       if (status) ref.status = status;
     }
   }
-
-  /** The run (and its OpenHIM transaction) that wrote a version at this time, from the run history. */
-  private runAt(runs: Record<string, unknown>[], time: string | undefined): TransactionRef[] {
-    if (!time) return [];
-    const at = Date.parse(time);
-    const run = runs.find((r) => {
-      const start = Date.parse(String(r.startedAt));
-      return start <= at && at <= start + Number(r.durationMs ?? 0) + 1000;
-    });
-    if (!run) return [{ id: '', note: `a sync run at ${time} (older than the run history)` }];
-    const id = typeof run.transactionId === 'string' ? run.transactionId : '';
-    return [
-      {
-        id,
-        time: String(run.startedAt),
-        ...(id
-          ? {}
-          : {
-              note: `sync run started ${String(run.startedAt)} from ${String(run.trigger ?? 'a direct call')}`,
-            }),
-      },
-    ];
-  }
-}
-
-export function describeObservation(o: Observation): string {
-  const code = o.code?.coding?.find((c) => c.code)?.code ?? o.code?.text ?? '';
-  const value =
-    o.valueQuantity?.value ??
-    o.valueCodeableConcept?.coding?.[0]?.code ??
-    o.valueCodeableConcept?.text ??
-    o.valueString ??
-    o.valueBoolean ??
-    o.valueDateTime ??
-    o.valueInteger;
-  return `${code} = ${value === undefined ? '(no value)' : String(value)}`;
 }
