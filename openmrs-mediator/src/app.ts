@@ -16,7 +16,7 @@ import {
 } from '@cht-openmrs/common';
 import { ChtClient } from './cht/cht-client';
 import { consoleRoutes } from './console/console-routes';
-import { OpenhimTransactions } from './console/openhim-transactions';
+import { OpenhimApi } from './console/openhim-api';
 import { RunProgress } from './console/run-progress';
 import { PlaceDirectory } from './cht/place-directory';
 import { OPENMRS_MEDIATOR_URN } from './mediator-config';
@@ -120,7 +120,7 @@ export function createApp(
   );
   app.use(express.json({ limit: BODY_LIMIT_BYTES }));
   app.use(syncRoutes(context, states, metrics, runner, peers));
-  app.use(consoleRoutes(runner, progress, new OpenhimTransactions(settings), peers));
+  app.use(consoleRoutes(runner, progress, new OpenhimApi(settings), peers));
   app.use(errorHandler(logger, OPENMRS_MEDIATOR_URN));
   return app;
 }

@@ -122,7 +122,10 @@ describe('operator console in a browser', () => {
     await row.getByRole('button', { name: 'Replay Amina Wanjiru' }).focus(); // by keyboard
     await page.keyboard.press('Enter');
     await page.waitForURL(/notice=/);
-    await expect(page.locator('#notice').innerText()).resolves.toContain('Replayed 1 item');
+    const notice = await page.locator('#notice').innerText();
+    expect(notice).toContain('Replayed 1 item');
+    expect(notice).toContain('1 created'); // the referral's visit in OpenMRS
+    expect(notice).toContain('(through OpenHIM)'); // the run is a transaction in OpenHIM's log
     await expect(page.locator('#count').innerText()).resolves.toContain('0 of 0 open items');
 
     const [patient] = await stack.openmrsFhir.searchAll('Patient', {

@@ -10,7 +10,7 @@ import { failureRows, matching, nameOf } from './failure-rows';
 import { failuresPage, type UnplacedRow } from './failures-view';
 import { LineageReader } from './lineage';
 import { lineagePage } from './lineage-view';
-import type { OpenhimTransactions } from './openhim-transactions';
+import type { OpenhimApi } from './openhim-api';
 import { overviewPage, type OverviewData, type RunSummary } from './overview-view';
 import { estimate, type RunProgress } from './run-progress';
 
@@ -38,6 +38,9 @@ const sameOrigin: RequestHandler = (req, _res, next) => {
   next();
 };
 
+/** The polling channel the configurator creates for the sync (configurator/src/openhim/desired.ts). */
+const SYNC_CHANNEL = 'OpenMRS sync';
+
 function runNotice(report: SyncReport): string {
   if (report.outcome === 'skipped') return `another sync is running (${report.reason ?? ''}); it takes them`;
   const counts = Object.values(report.streams);
@@ -59,13 +62,32 @@ function addressOf(patient: Patient): string | undefined {
 export function consoleRoutes(
   runner: SyncRunner,
   progress: RunProgress,
-  openhim: OpenhimTransactions,
+  openhim: OpenhimApi,
   peers?: PeerChecks,
 ): Router {
   const { context, states } = runner;
   const router = Router();
   const lineage = new LineageReader(context, states, openhim);
   const form = express.urlencoded({ extended: false, limit: '100kb' });
+
+  /**
+   * One sync now: through OpenHIM's polling channel when OpenHIM is configured, so the run is a transaction
+   * in its log like every other; else (or when that fails) here. Returns what happened, for a notice.
+   */
+  const runNow = async (): Promise<string> => {
+    try {
+      if (await openhim.triggerChannel(SYNC_CHANNEL)) {
+        const last = (await states.read())?.lastRun as SyncReport | undefined;
+        return last ? `${runNotice(last)} (through OpenHIM)` : 'the sync ran through OpenHIM';
+      }
+    } catch (error) {
+      context.logger.warn(
+        { error: error instanceof Error ? error.message : String(error) },
+        `running the sync through OpenHIM's "${SYNC_CHANNEL}" channel failed; running it here`,
+      );
+    }
+    return runNotice(await runner.run({ trigger: 'console' }));
+  };
 
   const remaining = async (stream: string, since: string): Promise<number | undefined> => {
     const source = SOURCES[stream];
@@ -114,7 +136,7 @@ export function consoleRoutes(
   });
 
   router.post('/console/sync', sameOrigin, async (_req, res) => {
-    await runner.run({ trigger: 'console' });
+    await runNow();
     res.redirect(303, '/console');
   });
 
@@ -154,8 +176,8 @@ export function consoleRoutes(
       await context.queue.replay(id);
       replayed += 1;
     }
-    const report = replayed > 0 ? await runner.run({ trigger: 'console' }) : undefined;
-    const notice = `Replayed ${replayed} item${replayed === 1 ? '' : 's'}${report ? `; ${runNotice(report)}` : ''}.`;
+    const ran = replayed > 0 ? await runNow() : undefined;
+    const notice = `Replayed ${replayed} item${replayed === 1 ? '' : 's'}${ran ? `; ${ran}` : ''}.`;
     res.redirect(303, `/console/failures?notice=${encodeURIComponent(notice)}`);
   });
 

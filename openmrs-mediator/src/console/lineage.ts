@@ -14,7 +14,7 @@ import {
   type TransactionRef,
   type Version,
 } from './lineage-records';
-import type { OpenhimTransactions, TransactionSummary } from './openhim-transactions';
+import type { OpenhimApi, TransactionSummary } from './openhim-api';
 
 export interface Lineage {
   query: string;
@@ -42,7 +42,7 @@ export class LineageReader {
   constructor(
     private readonly context: SyncContext,
     private readonly states: SyncStateStore,
-    private readonly openhim: OpenhimTransactions,
+    private readonly openhim: OpenhimApi,
   ) {}
 
   async trace(query: string): Promise<Lineage> {

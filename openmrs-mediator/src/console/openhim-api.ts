@@ -1,6 +1,8 @@
-// Reads OpenHIM's transaction log for the console (openhim.md §3.4): the pushes that carried a CHT
-// document, found by the `chtDocument` property the CHT mediator puts in its answer (core's
-// `filters={"properties":{key:value}}`), and one transaction by id. Without OPENHIM_API_URL it finds none.
+// What the console asks OpenHIM's API (openhim.md §3): the pushes that carried a CHT document, found by
+// the `chtDocument` property the CHT mediator puts in its answer (core's `filters={"properties":{key:value}}`,
+// §3.4); one transaction by id; and a run of the polling channel now (`POST /channels/:id/trigger`, §3.2),
+// so a sync asked for in the console is an OpenHIM transaction like every other. Without OPENHIM_API_URL it
+// finds nothing and triggers nothing.
 import { Agent } from 'node:https';
 import axios, { type AxiosInstance } from 'axios';
 
@@ -41,7 +43,7 @@ export interface OpenhimApiSettings {
   OPENHIM_TRUST_SELF_SIGNED: boolean;
 }
 
-export class OpenhimTransactions {
+export class OpenhimApi {
   private readonly api: AxiosInstance | undefined;
 
   constructor(settings: OpenhimApiSettings) {
@@ -68,6 +70,21 @@ export class OpenhimTransactions {
       params: { filters: JSON.stringify({ properties: { [key]: value } }), filterLimit: limit },
     });
     return Array.isArray(data) ? data.map(summary) : [];
+  }
+
+  /**
+   * Runs the named polling channel now, as its schedule would; resolves once OpenHIM has its route's answer.
+   * False when OpenHIM is not configured or has no such channel; throws when the trigger fails.
+   */
+  async triggerChannel(name: string): Promise<boolean> {
+    if (!this.api) return false;
+    const { data } = await this.api.get<{ _id: string; name: string; status?: string }[]>('/channels');
+    const channel = (Array.isArray(data) ? data : []).find((c) => c.name === name && c.status !== 'deleted');
+    if (!channel) return false;
+    await this.api.post(`/channels/${encodeURIComponent(channel._id)}/trigger`, undefined, {
+      timeout: 120_000,
+    });
+    return true;
   }
 
   async byId(id: string): Promise<TransactionSummary | undefined> {
