@@ -28,13 +28,22 @@ const SOURCES: Record<string, ['fhir' | 'openmrs', 'Patient' | 'Encounter' | 'Ob
  * must come from the console's own pages.
  */
 const sameOrigin: RequestHandler = (req, _res, next) => {
+  const refuse = () => {
+    throw new HttpError(403, 'console actions are only accepted from the console itself');
+  };
+  // Browsers say where a request comes from; behind a reverse proxy the Host may be the upstream's name.
   const site = req.header('sec-fetch-site');
+  if (site) return site === 'same-origin' || site === 'none' ? next() : refuse();
   const origin = req.header('origin');
-  const host = req.header('host');
-  if (site && site !== 'same-origin' && site !== 'none')
-    throw new HttpError(403, 'console actions are only accepted from the console itself');
-  if (origin && origin !== 'null' && host && new URL(origin).host !== host)
-    throw new HttpError(403, 'console actions are only accepted from the console itself');
+  if (origin && origin !== 'null') {
+    let from: string;
+    try {
+      from = new URL(origin).host;
+    } catch {
+      return refuse();
+    }
+    if (![req.header('host'), req.header('x-forwarded-host')].includes(from)) return refuse();
+  }
   next();
 };
 

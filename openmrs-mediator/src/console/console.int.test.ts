@@ -56,6 +56,11 @@ describe('operator console', () => {
       maxRedirects: 0,
     });
     expect(forged.status).toBe(403);
+    const crossSite = await stack.mediator.post('/console/failures/replay', `ids=${taskId}`, {
+      headers: { 'Content-Type': 'application/x-www-form-urlencoded', 'Sec-Fetch-Site': 'cross-site' },
+      maxRedirects: 0,
+    });
+    expect(crossSite.status).toBe(403);
 
     writeMapping(mappingFile, 'numeric');
     const replay = await stack.mediator.post('/console/failures/replay', `ids=${taskId}`, {
