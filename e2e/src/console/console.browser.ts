@@ -102,6 +102,11 @@ describe('operator console in a browser', () => {
     expect(text).toContain('1 failed'); // the referral
     expect(text).toMatch(/[0-9a-f]{24}/); // the OpenHIM transaction that ran it
     await page.screenshot({ path: join(SCREENSHOTS, 'overview.png'), fullPage: true });
+
+    // the run's OpenHIM transaction leads to what that run did
+    await lastRun.getByRole('link').click();
+    await page.waitForURL(/\/console\/lineage\?id=[0-9a-f]{24}/);
+    await expect(page.locator('#run').innerText()).resolves.toContain('patients-to-openmrs: 2 created');
   });
 
   it('finds the failed referral by the patient name, replays it once the mapping is fixed, and it arrives', async () => {

@@ -10,7 +10,7 @@ function transactions(refs: TransactionRef[] | undefined): Html {
     OpenHIM:
     ${refs.map(
       (t, i) =>
-        html`${i > 0 ? ', ' : ''}${t.id ? html`<code>${t.id}</code>${t.status ? ` (${t.status}${t.time ? `, ${when(t.time)}` : ''})` : ''}` : html`<span class="muted">${t.note ?? ''}</span>`}`,
+        html`${i > 0 ? ', ' : ''}${t.id ? html`<a class="id" href="/console/lineage?id=${encodeURIComponent(t.id)}">${t.id}</a>${t.status ? ` (${t.status}${t.time ? `, ${when(t.time)}` : ''})` : ''}` : html`<span class="muted">${t.note ?? ''}</span>`}`,
     )}
   </div>`;
 }

@@ -133,7 +133,7 @@ function runsSection(runs: RunSummary[]): Html {
               ${STREAMS.map((s) => streamCell(run.streams?.[s]))}
               <td class="num">${run.unplaced ?? 0}</td>
               <td>
-                ${run.transactionId ? html`<code>${run.transactionId}</code>` : html`<span class="muted">${run.trigger ?? 'direct call'}</span>`}
+                ${run.transactionId ? html`<a class="id" href="/console/lineage?id=${encodeURIComponent(run.transactionId)}">${run.transactionId}</a>` : html`<span class="muted">${run.trigger ?? 'direct call'}</span>`}
               </td>
             </tr>`,
         )}
