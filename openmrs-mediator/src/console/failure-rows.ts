@@ -6,6 +6,7 @@ import {
   FhirNotFoundError,
   IDENTIFIER_SYSTEMS,
   identifierOf,
+  searchValue,
   type FhirClient,
 } from '@cht-openmrs/common';
 import { forEachGroup } from '../sync/concurrency';
@@ -75,10 +76,16 @@ async function patientAt(fhir: FhirClient, reference: string | undefined): Promi
   return id ? readOrNothing(() => fhir.read('Patient', id)) : undefined;
 }
 
-/** The FHIR copy of an OpenMRS record, found by the OpenMRS uuid in the ledger. */
-async function copyOf<K extends 'Patient' | 'Encounter'>(context: SyncContext, type: K, uuid: string) {
-  const [copy] = await context.fhir.findByIdentifier(type, IDENTIFIER_SYSTEMS.openmrsUuid, uuid);
+/** The FHIR copy of an OpenMRS patient, found by the OpenMRS uuid in the ledger. */
+async function patientCopy(context: SyncContext, uuid: string): Promise<Patient | undefined> {
+  const [copy] = await context.fhir.findByIdentifier('Patient', IDENTIFIER_SYSTEMS.openmrsUuid, uuid);
   return copy;
+}
+
+/** The FHIR copy of an OpenMRS visit: it carries the visit uuid as an identifier (of the visit system). */
+async function visitCopy(context: SyncContext, uuid: string): Promise<Encounter | undefined> {
+  const found = await context.fhir.searchAll('Encounter', { identifier: searchValue(uuid) });
+  return found.find((e) => e.identifier?.some((i) => i.value === uuid));
 }
 
 async function describe(
@@ -88,8 +95,7 @@ async function describe(
   const [type, id = ''] = item.focus.split('/');
   if (type === 'Patient') {
     const patient = FROM_OPENMRS.has(item.stream)
-      ? ((await copyOf(context, 'Patient', id)) ??
-        (await readOrNothing(() => context.openmrs.readPatient(id))))
+      ? ((await patientCopy(context, id)) ?? (await readOrNothing(() => context.openmrs.readPatient(id))))
       : await patientAt(context.fhir, item.focus);
     const person = patient ? personOf(patient) : undefined;
     if (person && FROM_OPENMRS.has(item.stream)) person.openmrsUuid ??= id;
@@ -97,7 +103,7 @@ async function describe(
   }
   if (type === 'Encounter') {
     const encounter = FROM_OPENMRS.has(item.stream)
-      ? await copyOf(context, 'Encounter', id)
+      ? await visitCopy(context, id)
       : await readOrNothing(() => context.fhir.read('Encounter', id));
     if (!encounter) return { report: FROM_OPENMRS.has(item.stream) ? { openmrsUuid: id } : { fhirId: id } };
     const patient = await patientAt(context.fhir, encounter.subject?.reference);

@@ -13,6 +13,7 @@ import {
   type LineageRecord,
   type TransactionRef,
   type Version,
+  VISIT_SYSTEM,
 } from './lineage-records';
 import type { OpenhimApi, TransactionSummary } from './openhim-api';
 
@@ -139,7 +140,7 @@ export class LineageReader {
       fromOpenmrs
         ? this.context.queue.find(
             'visits-from-openmrs',
-            `Encounter/${identifierOf(encounter, 'openmrsUuid') ?? fhirId}`,
+            `Encounter/${encounter.identifier?.find((i) => i.system === VISIT_SYSTEM)?.value ?? fhirId}`,
           )
         : this.context.queue.find('encounters-to-openmrs', `Encounter/${fhirId}`),
       fromOpenmrs ? [] : this.pushes(identifierOf(encounter, 'chtDocumentId')),
