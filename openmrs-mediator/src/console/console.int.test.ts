@@ -1,6 +1,7 @@
 // The operator console over real HTTP against the whole sync chain: a report refused by a wrong mapping
 // is listed with its person and the fix, replayed once the mapping file is corrected, and traced.
 import { mkdtempSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
+import axios from 'axios';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openmrsFactories } from '@cht-openmrs/sandbox';
@@ -138,5 +139,21 @@ describe('operator console', () => {
     expect(decodeURIComponent(String(replay.headers.location))).toContain('Replayed 2 items');
     const after = (await stack.mediator.get<string>('/console/failures')).data;
     expect(after).toContain('0 of 0 open items');
+  });
+
+  it('names a CHT patient OpenMRS refused, with the step, the error and the fix', async () => {
+    const area = await chtArea(stack);
+    const person = await chtPerson(stack, area, { name: 'Baraka Mwangi' });
+    const sandbox = stack.openmrsUrl.replace(/\/openmrs$/, '/__sandbox');
+    await axios.put(`${sandbox}/fault`, { status: 422, count: 1, match: '^POST .+/Patient$' });
+    expect((await stack.sync()).streams['patients-to-openmrs']?.failed).toBe(1);
+
+    const page = (await stack.mediator.get<string>('/console/failures', { params: { q: 'baraka' } })).data;
+    const text = page.replace(/<[^>]+>/g, ' ').replace(/\s+/g, ' ');
+    expect(text).toContain('Baraka Mwangi');
+    expect(text).toContain(person);
+    expect(text).toContain('CHT patient → OpenMRS patient');
+    expect(text).toMatch(/422/);
+    expect(text).toContain('OpenMRS refused the record');
   });
 });
