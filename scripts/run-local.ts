@@ -115,6 +115,7 @@ function whereToLook(): string {
   const e = environment;
   return [
     'The demo is running. Where to look:',
+    `  operator console      http://127.0.0.1:${e.OPENMRS_MEDIATOR_PORT ?? 6001}/console  (user ${e.OPENMRS_MEDIATOR_USERNAME}, password ${e.OPENMRS_MEDIATOR_PASSWORD})`,
     `  OpenHIM transactions  curl -u ${e.OPENHIM_USERNAME}:${e.OPENHIM_PASSWORD} '${e.OPENHIM_API_URL}/transactions?filterRepresentation=full'`,
     `  sync status           curl -u ${e.OPENMRS_MEDIATOR_USERNAME}:${e.OPENMRS_MEDIATOR_PASSWORD} http://127.0.0.1:${e.OPENMRS_MEDIATOR_PORT ?? 6001}/status`,
     `  FHIR server           curl ${e.FHIR_URL}/Patient`,

@@ -27,7 +27,8 @@ export function pushRoutes(patients: PatientStore, reports: ReportStore): Router
       res,
       CHT_MEDIATOR_URN,
       { status: STATUS[outcome], body },
-      { properties: { outcome, linkedReports } },
+      // chtDocument: the operator console finds the pushes of a document by it (filters on properties)
+      { properties: { outcome, linkedReports, chtDocument: person.docId } },
     );
   });
 
@@ -64,6 +65,7 @@ export function pushRoutes(patients: PatientStore, reports: ReportStore): Router
       omitted: report.omitted,
     };
     const properties = {
+      chtDocument: report.id,
       outcome: result.outcome,
       awaitingPatient: result.awaitingPatient,
       observations: report.observations.length,

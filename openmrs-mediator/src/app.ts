@@ -15,12 +15,16 @@ import {
   type Mapping,
 } from '@cht-openmrs/common';
 import { ChtClient } from './cht/cht-client';
+import { consoleRoutes } from './console/console-routes';
+import { OpenhimApi } from './console/openhim-api';
+import { RunProgress } from './console/run-progress';
 import { PlaceDirectory } from './cht/place-directory';
 import { OPENMRS_MEDIATOR_URN } from './mediator-config';
 import { SyncMetrics } from './metrics';
 import { OpenmrsClient } from './openmrs/openmrs-client';
 import { syncRoutes } from './routes';
 import { openmrsFhirUrl, type OpenmrsMediatorSettings } from './settings';
+import { MappingFile, SyncRunner } from './sync-runner';
 import type { SyncContext } from './sync/context';
 import { RetryQueue } from './sync/retry-queue';
 import { SyncStateStore } from './sync/sync-state';
@@ -92,7 +96,19 @@ export function createApp(
   context: SyncContext,
   logger: Logger,
   peers: PeerChecks = peerChecks(settings),
+  mapping: MappingFile = new MappingFile(settings.OPENMRS_MEDIATOR_MAPPING, logger),
 ): Express {
+  const progress = new RunProgress();
+  context.progress = progress;
+  const states = new SyncStateStore(context.fhir);
+  const metrics = new SyncMetrics();
+  const runner = new SyncRunner(
+    context,
+    states,
+    metrics,
+    { leaseSeconds: settings.SYNC_LEASE_SECONDS, maxRunSeconds: settings.SYNC_MAX_RUN_SECONDS },
+    mapping,
+  );
   const app = express();
   app.disable('x-powered-by');
   app.use(requestContext(logger));
@@ -103,15 +119,8 @@ export function createApp(
     basicAuth(settings.OPENMRS_MEDIATOR_USERNAME, settings.OPENMRS_MEDIATOR_PASSWORD, 'openmrs-mediator'),
   );
   app.use(express.json({ limit: BODY_LIMIT_BYTES }));
-  app.use(
-    syncRoutes(
-      context,
-      new SyncStateStore(context.fhir),
-      new SyncMetrics(),
-      { leaseSeconds: settings.SYNC_LEASE_SECONDS, maxRunSeconds: settings.SYNC_MAX_RUN_SECONDS },
-      peers,
-    ),
-  );
+  app.use(syncRoutes(context, states, metrics, runner, peers));
+  app.use(consoleRoutes(runner, progress, new OpenhimApi(settings), peers));
   app.use(errorHandler(logger, OPENMRS_MEDIATOR_URN));
   return app;
 }

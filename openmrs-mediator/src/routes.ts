@@ -1,10 +1,17 @@
 // Thin handlers for the polling channel and operators.
 import { Router } from 'express';
-import { HttpError, sendMediatorResponse, type PeerChecks, type Properties } from '@cht-openmrs/common';
+import {
+  HttpError,
+  sendMediatorResponse,
+  TRANSACTION_ID_HEADER,
+  type PeerChecks,
+  type Properties,
+} from '@cht-openmrs/common';
 import { OPENMRS_MEDIATOR_URN } from './mediator-config';
 import type { SyncMetrics } from './metrics';
 import type { SyncContext } from './sync/context';
-import { runSync, type RunOptions, type SyncReport } from './sync/run-sync';
+import type { SyncRunner } from './sync-runner';
+import type { SyncReport } from './sync/run-sync';
 import { unplacedPatients } from './sync/streams/patients-from-openmrs';
 import type { SyncStateStore } from './sync/sync-state';
 
@@ -27,7 +34,7 @@ export function syncRoutes(
   context: SyncContext,
   states: SyncStateStore,
   metrics: SyncMetrics,
-  options: RunOptions,
+  runner: SyncRunner,
   peers?: PeerChecks,
 ): Router {
   const router = Router();
@@ -35,8 +42,8 @@ export function syncRoutes(
   router.all('/sync', async (_req, res) => {
     if (!['GET', 'POST'].includes(_req.method))
       throw new HttpError(405, `${_req.method} /sync is not allowed; use GET or POST`);
-    const report = await runSync(context, states, options);
-    metrics.record(report);
+    const transactionId = _req.header(TRANSACTION_ID_HEADER) || undefined;
+    const report = await runner.run({ transactionId, trigger: transactionId ? 'OpenHIM' : 'direct call' });
     const failedItems = Object.values(report.streams).some((c) => c.failed > 0);
     const status =
       report.outcome === 'skipped'

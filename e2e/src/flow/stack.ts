@@ -59,10 +59,17 @@ export interface Stack {
   poll(): Promise<Transaction>;
   /** Every transaction OpenHIM logged, oldest first. */
   transactions(): Promise<Transaction[]>;
+  /** The OpenMRS mediator (its sync endpoint and operator console) and the credentials it wants. */
+  openmrsMediator: { url: string; username: string; password: string };
   close(): Promise<void>;
 }
 
-export async function startStack(): Promise<Stack> {
+export interface StackOptions {
+  /** The OpenMRS mediator's mapping file (default: openmrs-mediator/mapping.json), e.g. a copy a test edits. */
+  mappingFile?: string;
+}
+
+export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const logger = createLogger('e2e', 'silent');
   const store = await startTestFhirServer();
   const openmrs = await startOpenmrsSandbox({ timeZone: 'Africa/Nairobi' });
@@ -110,12 +117,16 @@ export async function startStack(): Promise<Stack> {
     FHIR_URL: store.url,
     SYNC_OVERLAP_SECONDS: '0',
     SYNC_PLACE_CACHE_SECONDS: '0',
+    OPENMRS_MEDIATOR_MAPPING: options.mappingFile ?? MAPPING_FILE,
+    OPENHIM_API_URL: openhim.apiUrl,
+    OPENHIM_USERNAME: openhim.root.email,
+    OPENHIM_PASSWORD: openhim.root.password,
     LOG_LEVEL: 'silent',
   });
   const openmrsMediatorPort = await serve(
     createOpenmrsMediator(
       mediatorSettings,
-      createSyncContext(mediatorSettings, loadMapping(MAPPING_FILE), logger),
+      createSyncContext(mediatorSettings, loadMapping(mediatorSettings.OPENMRS_MEDIATOR_MAPPING), logger),
       logger,
     ),
   );
@@ -178,6 +189,7 @@ export async function startStack(): Promise<Stack> {
     fhirUrl: store.url,
     configuration,
     transactions,
+    openmrsMediator: { url: `http://127.0.0.1:${openmrsMediatorPort}`, ...OPENMRS_MEDIATOR },
     async poll() {
       const outcome = await openhim.runPollingChannel('OpenMRS sync');
       if (!outcome.ok) throw new Error(`the sync poll answered ${outcome.status}`);

@@ -6,6 +6,14 @@ import type { PlaceDirectory } from '../cht/place-directory';
 import type { OpenmrsClient } from '../openmrs/openmrs-client';
 import type { RetryQueue } from './retry-queue';
 
+/** What a run reports as it goes, for the operator console's progress (optional). */
+export interface SyncProgress {
+  runStarted(startedAt: string): void;
+  streamStarted(stream: string, since: string): void;
+  itemDone(stream: string, result: string): void;
+  runEnded(): void;
+}
+
 export interface SyncContext {
   fhir: FhirClient;
   openmrs: OpenmrsClient;
@@ -14,6 +22,7 @@ export interface SyncContext {
   mapping: Mapping;
   queue: RetryQueue;
   logger: Logger;
+  progress?: SyncProgress;
   limits: {
     /** Items synced at once (different patients); a patient's items go in order. */
     concurrency: number;

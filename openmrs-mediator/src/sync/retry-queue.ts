@@ -141,6 +141,12 @@ export class RetryQueue {
     return toItem(resource);
   }
 
+  /** The item's open Task (queued, waiting or parked), if any. */
+  async find(stream: string, focus: string): Promise<QueuedItem | undefined> {
+    const [task] = await this.fhir.findByIdentifier('Task', TASK_IDENTIFIER_SYSTEM, `${stream}|${focus}`);
+    return task && task.status !== 'completed' ? toItem(task) : undefined;
+  }
+
   async list(status: Task['status'][]): Promise<QueuedItem[]> {
     return (
       await this.fhir.searchAll('Task', {

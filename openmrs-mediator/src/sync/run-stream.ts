@@ -125,6 +125,7 @@ export async function runStream<T extends Resource>(
           const attempted = await attempt(context, stream, focus, () => stream.sync(context, resource));
           const { result } = attempted;
           count(counts, attempted);
+          context.progress?.itemDone(stream.name, result);
           if (result === 'interrupted') return tracker.markUnhandled(resource);
           tracker.markHandled(resource);
           const item = queued.get(focus);
@@ -162,6 +163,7 @@ async function retryDue<T extends Resource>(
     const attempted = await attempt(context, stream, item.focus, () => stream.retry(context, item.focus));
     counts.retried += 1;
     count(counts, attempted);
+    context.progress?.itemDone(stream.name, attempted.result);
     if (succeeded(attempted.result)) await context.queue.done(item);
   }
 }

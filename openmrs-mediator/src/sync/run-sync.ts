@@ -30,12 +30,18 @@ export interface SyncReport {
   unplaced: number;
   /** Whether every stream got through all its changes (false: peer down, or time budget used). */
   complete: boolean;
+  /** The OpenHIM transaction that ran it, when OpenHIM did. */
+  transactionId?: string;
+  /** Who asked: OpenHIM's polling channel or an operator ("console"). */
+  trigger?: string;
 }
 
 export interface RunOptions {
   leaseSeconds: number;
   maxRunSeconds: number;
   owner?: string;
+  transactionId?: string;
+  trigger?: string;
 }
 
 export async function runSync(
@@ -51,6 +57,8 @@ export async function runSync(
     streams: {},
     unplaced: 0,
     complete: true,
+    ...(options.transactionId ? { transactionId: options.transactionId } : {}),
+    ...(options.trigger ? { trigger: options.trigger } : {}),
   };
   let state: SyncState;
   try {
@@ -74,6 +82,7 @@ export async function runSync(
     const cursor = state.cursors[stream.name] ?? { since: EPOCH, seen: {} };
     // Read per stream: a patient linked by an earlier stream of this run wakes the items waiting for it.
     const open = await context.queue.open(stream.name);
+    context.progress?.streamStarted(stream.name, cursor.since);
     const save = async (next: typeof cursor) => {
       state = await states.save({ ...state, cursors: { ...state.cursors, [stream.name]: next } });
     };
@@ -93,12 +102,18 @@ export async function runSync(
     }
   };
 
-  await run(patientsToOpenmrs);
-  await run(encountersToOpenmrs);
-  await run(patientsFromOpenmrs);
-  if (!openmrsDown) report.unplaced = await placeUnplaced(context, report.streams[patientsFromOpenmrs.name]);
-  await run(visitsFromOpenmrs);
-  await run(observationsFromOpenmrs);
+  context.progress?.runStarted(report.startedAt);
+  try {
+    await run(patientsToOpenmrs);
+    await run(encountersToOpenmrs);
+    await run(patientsFromOpenmrs);
+    if (!openmrsDown)
+      report.unplaced = await placeUnplaced(context, report.streams[patientsFromOpenmrs.name]);
+    await run(visitsFromOpenmrs);
+    await run(observationsFromOpenmrs);
+  } finally {
+    context.progress?.runEnded();
+  }
 
   report.durationMs = Date.now() - started;
   await states.release(state, { ...report });

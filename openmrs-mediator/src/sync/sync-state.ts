@@ -12,6 +12,9 @@ export const SYNC_STATE_IDENTIFIER = {
 const LEASE = `${NAMESPACE}/StructureDefinition/sync-lease`;
 const CURSOR = `${NAMESPACE}/StructureDefinition/sync-cursor`;
 const LAST_RUN = `${NAMESPACE}/StructureDefinition/sync-last-run`;
+const RUN_HISTORY = `${NAMESPACE}/StructureDefinition/sync-run-history`;
+/** How many runs the state keeps for the operator console, newest first. */
+export const RUN_HISTORY_SIZE = 20;
 
 /**
  * Where a stream has got to: everything last updated before `since` is handled, and so is each
@@ -29,6 +32,8 @@ export interface SyncState {
   lease?: { owner: string; expires: string };
   cursors: Record<string, Cursor>;
   lastRun?: Record<string, unknown>;
+  /** The last runs' summaries, newest first (the console's run list). */
+  history?: Record<string, unknown>[];
 }
 
 export class LeaseTakenError extends Error {
@@ -48,6 +53,7 @@ function toState(resource: Basic): SyncState {
     if (stream && value) cursors[stream] = JSON.parse(value) as Cursor;
   }
   const lastRun = resource.extension?.find((e) => e.url === LAST_RUN)?.valueString;
+  const history = resource.extension?.find((e) => e.url === RUN_HISTORY)?.valueString;
   const owner = sub(lease, 'owner');
   const expires = sub(lease, 'expires');
   return {
@@ -56,6 +62,7 @@ function toState(resource: Basic): SyncState {
     cursors,
     ...(owner && expires ? { lease: { owner, expires } } : {}),
     ...(lastRun ? { lastRun: JSON.parse(lastRun) as Record<string, unknown> } : {}),
+    ...(history ? { history: JSON.parse(history) as Record<string, unknown>[] } : {}),
   };
 }
 
@@ -82,6 +89,7 @@ function toResource(state: Unsaved): Basic {
     });
   }
   if (state.lastRun) extension.push({ url: LAST_RUN, valueString: JSON.stringify(state.lastRun) });
+  if (state.history) extension.push({ url: RUN_HISTORY, valueString: JSON.stringify(state.history) });
   return {
     resourceType: 'Basic',
     ...(state.id ? { id: state.id } : {}),
@@ -137,7 +145,8 @@ export class SyncStateStore {
 
   async release(state: SyncState, lastRun: Record<string, unknown>): Promise<SyncState> {
     const { lease: _lease, ...rest } = state;
-    return this.write({ ...rest, lastRun }, 'state');
+    const history = [lastRun, ...(state.history ?? [])].slice(0, RUN_HISTORY_SIZE);
+    return this.write({ ...rest, lastRun, history }, 'state');
   }
 
   private async write(state: SyncState, what: string): Promise<SyncState> {
