@@ -69,7 +69,7 @@ async function start(): Promise<Hapi> {
     let output = '';
     java.stdout?.on('data', (chunk: Buffer) => {
       output += chunk.toString();
-      const match = /HAPI FHIR (\S+) listening on (\S+)/.exec(output);
+      const match = /HAPI FHIR (\S+) listening on (\S+) .*\n/.exec(output); // a whole line, not a chunk of it
       if (match) resolve({ version: match[1] as string, url: match[2] as string });
     });
     java.on('exit', (code) => reject(new Error(`HAPI exited (${code}) before it listened:\n${output}`)));
