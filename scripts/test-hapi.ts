@@ -65,6 +65,8 @@ async function start(): Promise<Hapi> {
     ],
     { stdio: ['ignore', 'pipe', 'inherit'] },
   );
+  // However this script ends (a failed start included), HAPI ends with it.
+  process.on('exit', () => java.kill());
   const { version, url } = await new Promise<{ version: string; url: string }>((resolve, reject) => {
     let output = '';
     java.stdout?.on('data', (chunk: Buffer) => {
