@@ -188,6 +188,24 @@ describe('FhirClient against a loopback FHIR peer', () => {
     expect(put.meta?.tag).toEqual([tag('new')]);
   });
 
+  it('writes again when HAPI answers 409 HAPI-0823 (two writes of one resource at once), unless If-Match named a version', async () => {
+    let calls = 0;
+    peer.answer((req, res) => {
+      calls += 1;
+      if (calls === 1 || req.headers['if-match'])
+        return res
+          .status(409)
+          .json(outcome('HAPI-0550: HAPI-0823: The operation has failed with a version constraint failure.'));
+      res.json({ ...(req.body as Patient), meta: { versionId: '2' } });
+    });
+    await expect(client.update(patient('p1'))).resolves.toMatchObject({ resource: { id: 'p1' } });
+    expect(calls).toBe(2);
+    await expect(client.update(patient('p1'), { ifMatch: '1' })).rejects.toBeInstanceOf(
+      FhirVersionConflictError,
+    );
+    expect(calls).toBe(3);
+  });
+
   it('412 on a conditional create is a FhirMultipleMatchesError', async () => {
     peer.answer((_req, res) => {
       res
