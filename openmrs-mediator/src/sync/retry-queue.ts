@@ -34,7 +34,7 @@ export function toItem(task: Task): QueuedItem {
   return {
     task,
     stream: task.code?.coding?.find((c) => c.system === STREAM_SYSTEM)?.code ?? '',
-    focus: task.focus?.reference ?? '',
+    focus: task.focus?.display ?? task.focus?.reference ?? '',
     attempts: inputOf(task, ATTEMPTS)?.valueInteger ?? 0,
     nextAttempt: inputOf(task, NEXT_ATTEMPT)?.valueDateTime ?? task.authoredOn ?? '',
     lastError: task.statusReason?.text ?? '',
@@ -188,7 +188,9 @@ export class RetryQueue {
       status,
       intent: 'order',
       code: { coding: [{ system: STREAM_SYSTEM, code: stream }], text: stream },
-      focus: { reference: focus },
+      // Named, not referenced: an OpenMRS item's focus (Patient/<OpenMRS uuid>) is no resource on the FHIR
+      // server, and HAPI refuses a reference to a missing one (400 HAPI-1094, referential integrity).
+      focus: { display: focus },
       authoredOn: base?.authoredOn ?? new Date().toISOString(),
       lastModified: new Date().toISOString(),
       statusReason: { text: error.slice(0, 2000) },
