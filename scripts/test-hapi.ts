@@ -65,11 +65,13 @@ async function start(): Promise<Hapi> {
     ],
     { stdio: ['ignore', 'pipe', 'inherit'] },
   );
+  // However this script ends (a failed start included), HAPI ends with it.
+  process.on('exit', () => java.kill());
   const { version, url } = await new Promise<{ version: string; url: string }>((resolve, reject) => {
     let output = '';
     java.stdout?.on('data', (chunk: Buffer) => {
       output += chunk.toString();
-      const match = /HAPI FHIR (\S+) listening on (\S+)/.exec(output);
+      const match = /HAPI FHIR (\S+) listening on (\S+) .*\n/.exec(output); // a whole line, not a chunk of it
       if (match) resolve({ version: match[1] as string, url: match[2] as string });
     });
     java.on('exit', (code) => reject(new Error(`HAPI exited (${code}) before it listened:\n${output}`)));

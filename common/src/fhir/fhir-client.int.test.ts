@@ -173,6 +173,39 @@ describe('FhirClient against a loopback FHIR peer', () => {
     expect(peer.received.filter((r) => r.method === 'PUT')).toHaveLength(2);
   });
 
+  it('modify sends only the tags the change adds: the server keeps the ones it read', async () => {
+    const tag = (code: string) => ({ system: 'urn:tag', code });
+    peer.answer((req, res) => {
+      if (req.method === 'GET')
+        return res.json({ resourceType: 'Patient', id: 'p1', meta: { versionId: '1', tag: [tag('kept')] } });
+      res.json({ ...(req.body as Patient), meta: { versionId: '2', tag: [tag('kept'), tag('new')] } });
+    });
+    await client.modify('Patient', 'p1', (current) => ({
+      ...current,
+      meta: { ...current.meta, tag: [...(current.meta?.tag ?? []), tag('new')] },
+    }));
+    const put = peer.received.find((r) => r.method === 'PUT')?.body as Patient;
+    expect(put.meta?.tag).toEqual([tag('new')]);
+  });
+
+  it('writes again when HAPI answers 409 HAPI-0823 (two writes of one resource at once), unless If-Match named a version', async () => {
+    let calls = 0;
+    peer.answer((req, res) => {
+      calls += 1;
+      if (calls === 1 || req.headers['if-match'])
+        return res
+          .status(409)
+          .json(outcome('HAPI-0550: HAPI-0823: The operation has failed with a version constraint failure.'));
+      res.json({ ...(req.body as Patient), meta: { versionId: '2' } });
+    });
+    await expect(client.update(patient('p1'))).resolves.toMatchObject({ resource: { id: 'p1' } });
+    expect(calls).toBe(2);
+    await expect(client.update(patient('p1'), { ifMatch: '1' })).rejects.toBeInstanceOf(
+      FhirVersionConflictError,
+    );
+    expect(calls).toBe(3);
+  });
+
   it('412 on a conditional create is a FhirMultipleMatchesError', async () => {
     peer.answer((_req, res) => {
       res

@@ -203,6 +203,9 @@ export class FhirClient {
    * Read, change, write with If-Match; when another writer came first, read again and re-apply the
    * change. `change` returns the new resource, or undefined when there is nothing to write.
    * Returns the stored resource (changed or not). Gives up after `attempts` conflicts.
+   * Tags read are not sent back, only tags the change adds: the server keeps a resource's tags across
+   * updates (HAPI, and the embedded store), and `$meta-delete` does not change the version, so a tag
+   * sent back from an older read would undo a removal made meanwhile.
    */
   async modify<K extends ResourceType>(
     type: K,
@@ -215,7 +218,7 @@ export class FhirClient {
       const next = change(current);
       if (next === undefined) return { resource: current, created: false };
       try {
-        return await this.update(next, { ifMatch: current.meta?.versionId ?? '1' });
+        return await this.update(withoutTagsOf(next, current), { ifMatch: current.meta?.versionId ?? '1' });
       } catch (error) {
         if (!(error instanceof FhirVersionConflictError) || attempt >= attempts) throw error;
       }
@@ -310,4 +313,13 @@ export function nextLink(bundle: Bundle): string | undefined {
 
 function isMatch(entry: BundleEntry, type: ResourceType): boolean {
   return entry.resource?.resourceType === type && (entry.search?.mode ?? 'match') === 'match';
+}
+
+/** The resource without the tags `read` already had (the server keeps those). */
+function withoutTagsOf<T extends FhirResource>(resource: T, read: FhirResource): T {
+  const known = read.meta?.tag ?? [];
+  if (!resource.meta?.tag || known.length === 0) return resource;
+  const tag = resource.meta.tag.filter((t) => !known.some((k) => k.system === t.system && k.code === t.code));
+  const { tag: _dropped, ...meta } = resource.meta;
+  return { ...resource, meta: tag.length > 0 ? { ...meta, tag } : meta };
 }

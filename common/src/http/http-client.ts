@@ -37,12 +37,24 @@ export interface HttpClientOptions {
 
 const IDEMPOTENT_METHODS = new Set(['get', 'head', 'options', 'put', 'delete']);
 
+/**
+ * HAPI answers 409 HAPI-0823 to the loser of two writes of one resource that commit at once. Written
+ * again, it simply comes second, unless it named the version it meant to replace (If-Match): that
+ * conflict is its caller's to resolve.
+ */
+function lostVersionRace(error: AxiosError): boolean {
+  const ifMatch = error.config?.headers?.['If-Match'];
+  return (
+    error.response?.status === 409 && !ifMatch && JSON.stringify(error.response.data).includes('HAPI-0823')
+  );
+}
+
 /** A refused connection never reached the server, so even a POST may be sent again. */
 export function isRetryable(error: AxiosError): boolean {
   if (axios.isCancel(error)) return false;
   if (error.code === 'ECONNREFUSED') return true;
   const status = error.response?.status;
-  const transient = status === undefined ? true : status >= 500 || status === 429;
+  const transient = status === undefined ? true : status >= 500 || status === 429 || lostVersionRace(error);
   if (!transient) return false;
   const config = error.config;
   return Boolean(

@@ -45,7 +45,7 @@ export function toItem(task: Task): QueuedItem {
   return {
     task,
     stream: task.code?.coding?.find((c) => c.system === STREAM_SYSTEM)?.code ?? '',
-    focus: task.focus?.identifier?.value ?? task.focus?.reference ?? '',
+    focus: task.focus?.identifier?.value ?? task.focus?.display ?? task.focus?.reference ?? '',
     attempts: inputOf(task, ATTEMPTS)?.valueInteger ?? 0,
     nextAttempt: inputOf(task, NEXT_ATTEMPT)?.valueDateTime ?? task.authoredOn ?? '',
     lastError: task.statusReason?.text ?? '',
