@@ -1,0 +1,141 @@
+// What CHT users do: register a person, edit one, submit a report (mapped forms, an unmapped one, blank
+// answers, an answer OpenMRS refuses), all through CHT's API so that outbound push runs as configured.
+import fc from 'fast-check';
+import { addPerson, recordEdit, type Model } from '../model/model';
+import * as values from '../model/values';
+import { JSON_BODY, personAt, resolveIds, sentinel, type Real } from './real';
+
+type Cmd = fc.AsyncCommand<Model, Real>;
+
+class RegisterChtPerson implements Cmd {
+  constructor(
+    readonly person: { name: string; phone: string; sex: string; birthDate: string; area: number },
+  ) {}
+  check = () => true;
+  async run(model: Model, real: Real) {
+    const area = real.places.areas[this.person.area % real.places.areas.length];
+    const body = {
+      name: this.person.name,
+      type: 'person',
+      role: 'patient',
+      sex: this.person.sex,
+      date_of_birth: this.person.birthDate,
+      ...(this.person.phone ? { phone: this.person.phone } : {}),
+      place: area?.id,
+    };
+    const { status, data } = await real.world.chtApi.post('/api/v1/people', body, JSON_BODY);
+    if (status !== 200) throw new Error(`CHT refused the person: ${status} ${JSON.stringify(data)}`);
+    await sentinel(real.world);
+    const { name, phone, sex, birthDate } = this.person;
+    addPerson(
+      model,
+      { origin: 'cht', chtId: data.id as string, placeable: true },
+      { name, phone, sex, birthDate },
+    );
+  }
+  toString = () => `cht: register person ${JSON.stringify(this.person)}`;
+}
+
+const CHT_KEYS = { name: 'name', phone: 'phone', sex: 'sex', birthDate: 'date_of_birth' } as const;
+
+class EditChtPerson implements Cmd {
+  constructor(
+    readonly index: number,
+    readonly change: { field: keyof typeof CHT_KEYS; value: string },
+  ) {}
+  check = (model: Readonly<Model>) => model.persons.length > 0;
+  async run(model: Model, real: Real) {
+    const person = personAt(model, this.index);
+    if (!person) return;
+    await resolveIds(real, person);
+    if (!person.chtId) return; // not in CHT (yet): nobody can edit it there
+    const current = await real.world.chtApi.get(`/medic/${person.chtId}`);
+    if (current.status !== 200) throw new Error(`CHT lost person ${person.chtId}: ${current.status}`);
+    const doc = { ...current.data, [CHT_KEYS[this.change.field]]: this.change.value };
+    const { status, data } = await real.world.chtApi.put(`/medic/${person.chtId}`, doc, JSON_BODY);
+    if (status !== 201 && status !== 200)
+      throw new Error(`CHT refused the edit: ${status} ${JSON.stringify(data)}`);
+    await sentinel(real.world);
+    recordEdit(model, person, 'cht', { [this.change.field]: this.change.value });
+  }
+  toString = () => `cht: edit person #${this.index} ${JSON.stringify(this.change)}`;
+}
+
+type Form = 'height_weight' | 'referral' | 'pregnancy_home_visit' | 'invalid_weight';
+
+class SubmitReport implements Cmd {
+  constructor(
+    readonly index: number,
+    readonly form: Form,
+    readonly idStyle: string,
+    readonly at: number,
+    readonly answers: Record<string, string>,
+  ) {}
+  check = (model: Readonly<Model>) => model.persons.length > 0;
+  async run(model: Model, real: Real) {
+    const person = personAt(model, this.index);
+    if (!person) return;
+    await resolveIds(real, person);
+    if (!person.chtId) return; // a CHW reports only about persons CHT has
+    const id = values.reportId(this.idStyle, model.reports.length);
+    const form = this.form === 'invalid_weight' ? 'height_weight' : this.form;
+    const doc = {
+      _id: id,
+      type: 'data_record',
+      form,
+      content_type: 'xml',
+      reported_date: this.at,
+      fields: { patient_uuid: person.chtId, ...this.answers },
+    };
+    const { status, data } = await real.world.chtApi.put(`/medic/${encodeURIComponent(id)}`, doc, JSON_BODY);
+    if (status !== 201) throw new Error(`CHT refused the report: ${status} ${JSON.stringify(data)}`);
+    await sentinel(real.world);
+    model.reports.push({
+      id,
+      personKey: person.key,
+      mapped: form !== 'pregnancy_home_visit',
+      observations: values.answered(this.answers),
+      invalid: this.form === 'invalid_weight',
+    });
+  }
+  toString = () =>
+    `cht: report ${this.form} about #${this.index} at ${new Date(this.at).toISOString()} (${this.idStyle} id) ${JSON.stringify(this.answers)}`;
+}
+
+export const chtCommands = [
+  fc
+    .record({
+      name: values.chtName,
+      phone: values.phone,
+      sex: values.sex,
+      birthDate: values.birthDate,
+      area: fc.nat(1),
+    })
+    .map((p) => new RegisterChtPerson(p)),
+  fc
+    .tuple(
+      fc.nat(),
+      fc.oneof(
+        values.chtName.map((value) => ({ field: 'name' as const, value })),
+        values.phone.filter(Boolean).map((value) => ({ field: 'phone' as const, value })),
+        values.sex.map((value) => ({ field: 'sex' as const, value })),
+        values.birthDate.map((value) => ({ field: 'birthDate' as const, value })),
+      ),
+    )
+    .map(([i, change]) => new EditChtPerson(i, change)),
+  fc
+    .tuple(fc.nat(), values.reportIdStyle, values.reportTime, values.heightWeight)
+    .map(([i, style, at, answers]) => new SubmitReport(i, 'height_weight', style, at, answers)),
+  fc
+    .tuple(fc.nat(), values.reportIdStyle, values.reportTime, values.referral)
+    .map(([i, style, at, answers]) => new SubmitReport(i, 'referral', style, at, answers)),
+  fc
+    .tuple(fc.nat(), values.reportTime)
+    .map(
+      ([i, at]) =>
+        new SubmitReport(i, 'pregnancy_home_visit', 'plain', at, { lmp: '2024-03-01', anc_visits: '2' }),
+    ),
+  fc
+    .tuple(fc.nat(), values.reportTime)
+    .map(([i, at]) => new SubmitReport(i, 'invalid_weight', 'plain', at, { weight: '750', height: '' })),
+];
