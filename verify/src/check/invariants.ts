@@ -140,6 +140,7 @@ export function liveness(model: Model, seen: Observed): string[] {
   const problems: string[] = [];
   const invalid = model.reports.filter((r) => r.invalid && r.mapped);
   for (const failure of seen.failures) {
+    if (failure.state === 'waiting' && waitsForUnplaced(model, failure.focus)) continue;
     const report = invalid.find((r) => failure.focus.includes(r.id));
     if (!report || failure.state !== 'parked')
       problems.push(
@@ -162,4 +163,11 @@ export function liveness(model: Model, seen: Observed): string[] {
       `liveness: unplaced list wrong: extra ${JSON.stringify(extra)}, missing ${JSON.stringify(missing)}`,
     );
   return problems;
+}
+
+/** A visit of a patient no CHT place takes waits until the patient is placed: that is right. */
+function waitsForUnplaced(model: Model, focus: string): boolean {
+  const visit = model.visits.find((v) => focus === `Encounter/${v.uuid}`);
+  const person = visit && model.persons.find((p) => p.key === visit.personKey);
+  return !!person && person.origin === 'openmrs' && !person.placeable;
 }

@@ -8,7 +8,7 @@ export function summary({ stats, details }: PassResult, options: PassOptions): s
     .map(([kind, n]) => `${kind} ${n}`)
     .join(', ');
   const lines = [
-    `histories: ${stats.histories} (generated ${details.numRuns}, each of ${options.minCommands}..${options.maxCommands} operations; seed ${details.seed})`,
+    `histories: ${details.numRuns} generated, each of ${options.minCommands}..${options.maxCommands} operations (${stats.histories} run in all, shrinking included; seed ${details.seed})`,
     `operations: ${stats.operations}`,
     `faults injected: ${Object.values(stats.faults).reduce((a, b) => a + b, 0)} (${faults || 'none'})`,
     `violations: ${details.failed ? 1 : 0}`,
