@@ -23,6 +23,8 @@ export interface Stats {
   histories: number;
   operations: number;
   faults: Record<string, number>;
+  /** Told one line per history (the CLI prints it as progress). */
+  progress?: (line: string) => void;
 }
 
 export interface Real {

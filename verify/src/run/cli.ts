@@ -1,7 +1,7 @@
 // `npm run verify -- --runs N --seed S [--min-ops 30] [--max-ops 45] [--path P]`: runs that many
 // histories and prints the summary; exits 1 when a violation was found.
 import { parseArgs } from 'node:util';
-import { runPass, type PassOptions } from './property';
+import { newStats, runPass, type PassOptions } from './property';
 import { summary } from './summary';
 
 async function main() {
@@ -22,7 +22,8 @@ async function main() {
     maxCommands: Number(values['max-ops']),
   };
   const started = Date.now();
-  const result = await runPass(options);
+  const stats = { ...newStats(), progress: (line: string) => console.error(line) };
+  const result = await runPass(options, stats);
   console.log(summary(result, options));
   console.log(`took ${Math.round((Date.now() - started) / 1000)} s`);
   process.exit(result.details.failed ? 1 : 0);

@@ -43,6 +43,7 @@ export async function checkHistory(
     const model = emptyModel();
     const real: Real = { world, places, stats };
     stats.histories += 1;
+    const operationsBefore = stats.operations;
     await fc.asyncModelRun(() => ({ model, real }), commands);
     const runs = await settle(model, real);
     const seen = await observe(real);
@@ -58,6 +59,9 @@ export async function checkHistory(
       problems.push(
         `bounded work: an idle run made ${idleAfter} OpenMRS requests, ${idleBefore} on an empty system (+${seen.unplaced.length} unplaced)`,
       );
+    stats.progress?.(
+      `history ${stats.histories}: ${stats.operations - operationsBefore} operations, ${problems.length} violations`,
+    );
     if (problems.length > 0) throw new Error(problems.join('\n'));
   } finally {
     await world.close();
