@@ -1,4 +1,4 @@
-// `npm run verify -- --runs N --seed S [--min-ops 30] [--max-ops 45] [--path P]`: runs that many
+// `npm run verify -- --runs N --seed S [--min-ops 30] [--max-ops 45] [--path P] [--no-shrink]`: runs that many
 // histories and prints the summary; exits 1 when a violation was found.
 import { parseArgs } from 'node:util';
 import { newStats, runPass, type PassOptions } from './property';
@@ -12,6 +12,7 @@ async function main() {
       path: { type: 'string' },
       'min-ops': { type: 'string', default: '0' },
       'max-ops': { type: 'string', default: '40' },
+      'no-shrink': { type: 'boolean', default: false },
     },
   });
   const options: PassOptions = {
@@ -20,6 +21,7 @@ async function main() {
     ...(values.path !== undefined ? { path: values.path } : {}),
     minCommands: Number(values['min-ops']),
     maxCommands: Number(values['max-ops']),
+    noShrink: values['no-shrink'],
   };
   const started = Date.now();
   const stats = { ...newStats(), progress: (line: string) => console.error(line) };

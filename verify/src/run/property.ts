@@ -17,6 +17,8 @@ export interface PassOptions {
   maxCommands: number;
   /** Histories shorter than this are not run (until a failure: then shrinking may go below). */
   minCommands: number;
+  /** Stop at the first failing history instead of shrinking it (e.g. for mutation checks). */
+  noShrink?: boolean;
 }
 
 export function newStats(): Stats {
@@ -89,7 +91,7 @@ export async function runPass(options: PassOptions, stats = newStats()): Promise
     ...(options.seed !== undefined ? { seed: options.seed } : {}),
     ...(options.path !== undefined ? { path: options.path } : {}),
     maxSkipsPerRun: 1000,
-    endOnFailure: false,
+    endOnFailure: options.noShrink ?? false,
   });
   return { stats, details };
 }
