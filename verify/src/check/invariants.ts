@@ -153,6 +153,7 @@ export function liveness(model: Model, seen: Observed): string[] {
     if (!seen.failures.some((f) => f.focus.includes(report.id) && f.state === 'parked'))
       problems.push(`liveness: invalid report ${report.id} is not parked`);
   }
+  for (const left of seen.outboundLeft) problems.push(`liveness: CHT still has to push ${left}`);
   const unplaceable = model.persons
     .filter((p) => p.origin === 'openmrs' && !p.placeable)
     .map((p) => p.openmrsUuid as string);

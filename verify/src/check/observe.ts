@@ -27,6 +27,8 @@ export interface Observed {
   chtVisitReports: ChtDoc[];
   failures: Failure[];
   unplaced: string[];
+  /** CHT's outbound pushes still queued: the document, its configs and the last push's error. */
+  outboundLeft: string[];
 }
 
 async function chtFind(real: Real, selector: Record<string, unknown>): Promise<ChtDoc[]> {
@@ -48,6 +50,12 @@ export async function observe(real: Real): Promise<Observed> {
     observations.set(id, await world.openmrsFhir.searchAll('Observation', { patient: id }));
   }
   const status = (await world.mediatorA.get('/status')).data as { unplaced: { openmrsUuid: string }[] };
+  const { data: outbound } = await world.chtControls.get('/outbound');
+  const attempts = (outbound.attempts ?? []) as { docId: string; status?: number; error?: string }[];
+  const outboundLeft = ((outbound.tasks ?? []) as { doc_id: string; queue: string[] }[]).map((task) => {
+    const last = attempts.filter((a) => a.docId === task.doc_id).at(-1);
+    return `${task.doc_id} (${task.queue.join(', ')}): ${last?.status ?? ''} ${last?.error ?? ''}`.trim();
+  });
   return {
     openmrsPatients,
     encounters,
@@ -56,6 +64,7 @@ export async function observe(real: Real): Promise<Observed> {
     chtVisitReports: await chtFind(real, { type: 'data_record', form: 'OPENMRS_VISIT' }),
     failures: (await world.mediatorA.get('/failures')).data as Failure[],
     unplaced: status.unplaced.map((u) => u.openmrsUuid),
+    outboundLeft,
   };
 }
 
