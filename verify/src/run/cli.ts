@@ -2,7 +2,7 @@
 // histories and prints the summary; exits 1 when a violation was found.
 import { parseArgs } from 'node:util';
 import { newStats, runPass, type PassOptions } from './property';
-import { summary } from './summary';
+import { partialSummary, summary } from './summary';
 
 async function main() {
   const { values } = parseArgs({
@@ -25,6 +25,13 @@ async function main() {
   };
   const started = Date.now();
   const stats = { ...newStats(), progress: (line: string) => console.error(line) };
+  // Stopped early (Ctrl-C, a time limit): print what ran so far.
+  for (const signal of ['SIGINT', 'SIGTERM'] as const)
+    process.once(signal, () => {
+      console.log(`stopped by ${signal} after ${Math.round((Date.now() - started) / 1000)} s`);
+      console.log(partialSummary(stats, options));
+      process.exit(2);
+    });
   const result = await runPass(options, stats);
   console.log(summary(result, options));
   console.log(`took ${Math.round((Date.now() - started) / 1000)} s`);

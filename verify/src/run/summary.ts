@@ -1,5 +1,6 @@
 // The printed summary of a pass: histories, operations, faults injected, violations (each with its
 // shrunk history and the command that replays it).
+import type { Stats } from '../commands/real';
 import type { PassOptions, PassResult } from './property';
 
 export function summary({ stats, details }: PassResult, options: PassOptions): string {
@@ -27,4 +28,15 @@ export function summary({ stats, details }: PassResult, options: PassOptions): s
     );
   }
   return lines.join('\n');
+}
+
+/** What ran before a pass was stopped: no violation had been found by then. */
+export function partialSummary(stats: Stats, options: PassOptions): string {
+  const faults = Object.values(stats.faults).reduce((a, b) => a + b, 0);
+  return [
+    `histories: ${stats.histories} run, each of ${options.minCommands}..${options.maxCommands} operations (seed ${options.seed})`,
+    `operations: ${stats.operations}`,
+    `faults injected: ${faults} (${JSON.stringify(stats.faults)})`,
+    `violations: 0 so far`,
+  ].join('\n');
 }
