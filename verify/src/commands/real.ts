@@ -23,6 +23,8 @@ export interface Stats {
   histories: number;
   operations: number;
   faults: Record<string, number>;
+  /** Histories that broke an invariant (shrinking included). */
+  failed: number;
   /** Told one line per history (the CLI prints it as progress). */
   progress?: (line: string) => void;
 }

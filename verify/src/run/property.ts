@@ -22,7 +22,7 @@ export interface PassOptions {
 }
 
 export function newStats(): Stats {
-  return { histories: 0, operations: 0, faults: {} };
+  return { histories: 0, operations: 0, faults: {}, failed: 0 };
 }
 
 /** Requests OpenMRS answered during one sync run. */
@@ -64,6 +64,7 @@ export async function checkHistory(
     stats.progress?.(
       `history ${stats.histories}: ${stats.operations - operationsBefore} operations, ${problems.length} violations`,
     );
+    if (problems.length > 0) stats.failed += 1;
     if (problems.length > 0) throw new Error(problems.join('\n'));
   } finally {
     await world.close();

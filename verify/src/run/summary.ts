@@ -37,6 +37,6 @@ export function partialSummary(stats: Stats, options: PassOptions): string {
     `histories: ${stats.histories} run, each of ${options.minCommands}..${options.maxCommands} operations (seed ${options.seed})`,
     `operations: ${stats.operations}`,
     `faults injected: ${faults} (${JSON.stringify(stats.faults)})`,
-    `violations: 0 so far`,
+    `violations: ${stats.failed === 0 ? 'none so far' : `${stats.failed} failing histories (shrinking included)`}`,
   ].join('\n');
 }
