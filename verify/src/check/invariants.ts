@@ -11,6 +11,7 @@ import {
   type Person,
 } from '../model/model';
 import { chtDocIdOf, chtFields, openmrsFields, type Observed } from './observe';
+import type { Failure } from './settle';
 
 export function exactlyOnce(model: Model, seen: Observed): string[] {
   const problems: string[] = [];
@@ -140,7 +141,7 @@ export function liveness(model: Model, seen: Observed): string[] {
   const problems: string[] = [];
   const invalid = model.reports.filter((r) => r.invalid && r.mapped);
   for (const failure of seen.failures) {
-    if (failure.state === 'waiting' && waitsForUnplaced(model, failure.focus)) continue;
+    if (failure.state === 'waiting' && waitsForUnplaced(model, failure)) continue;
     const report = invalid.find((r) => failure.focus.includes(r.id));
     if (!report || failure.state !== 'parked')
       problems.push(
@@ -166,9 +167,11 @@ export function liveness(model: Model, seen: Observed): string[] {
   return problems;
 }
 
-/** A visit of a patient no CHT place takes waits until the patient is placed: that is right. */
-function waitsForUnplaced(model: Model, focus: string): boolean {
-  const visit = model.visits.find((v) => focus === `Encounter/${v.uuid}`);
+/** A visit (or its observation) of a patient no CHT place takes waits until the patient is placed: that is right. */
+function waitsForUnplaced(model: Model, failure: Failure): boolean {
+  const visit = model.visits.find((v) => failure.focus === `Encounter/${v.uuid}`);
   const person = visit && model.persons.find((p) => p.key === visit.personKey);
-  return !!person && person.origin === 'openmrs' && !person.placeable;
+  if (person) return person.origin === 'openmrs' && !person.placeable;
+  const unplaceable = model.persons.some((p) => p.origin === 'openmrs' && !p.placeable);
+  return unplaceable && failure.focus.startsWith('Observation/') && failure.lastError.endsWith('(unplaced)');
 }

@@ -136,6 +136,6 @@ export const chtCommands = [
         new SubmitReport(i, 'pregnancy_home_visit', 'plain', at, { lmp: '2024-03-01', anc_visits: '2' }),
     ),
   fc
-    .tuple(fc.nat(), values.reportTime)
-    .map(([i, at]) => new SubmitReport(i, 'invalid_weight', 'plain', at, { weight: '750', height: '' })),
+    .tuple(fc.nat(), values.reportIdStyle, values.reportTime)
+    .map(([i, style, at]) => new SubmitReport(i, 'invalid_weight', style, at, { weight: '750', height: '' })),
 ];
