@@ -33,6 +33,8 @@ export interface Real {
   world: World;
   places: Places;
   stats: Stats;
+  /** Violations seen during the history (no revert is checked after every sync). */
+  violations: string[];
 }
 
 export const JSON_BODY = { headers: { 'Content-Type': 'application/json' } };

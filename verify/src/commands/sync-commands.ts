@@ -3,7 +3,8 @@
 import fc from 'fast-check';
 import type { MediatorResponse } from '@cht-openmrs/common';
 import type { AxiosInstance } from 'axios';
-import type { Model } from '../model/model';
+import { chtFields, openmrsFields, type ChtDoc } from '../check/observe';
+import { FIELDS, normalise, type Fields, type Model, type Side } from '../model/model';
 import type { Real } from './real';
 
 type Cmd = fc.AsyncCommand<Model, Real>;
@@ -40,6 +41,7 @@ class Sync implements Cmd {
       return;
     }
     await markIfClean(model, real, await syncOnce(real.world.mediatorA));
+    if (!model.fhirStoreDown) real.violations.push(...(await reverted(model, real)));
   }
   toString = () => `sync via ${this.via}`;
 }
@@ -56,3 +58,33 @@ export const syncCommands = [
   fc.constantFrom('mediator' as const, 'openhim' as const).map((via) => new Sync(via)),
   fc.constant(null).map(() => new OutboundRetry()),
 ];
+
+/**
+ * No revert, after every sync: a side holds none of its own superseded values of a field, unless the
+ * other side's edits set it again.
+ */
+async function reverted(model: Model, real: Real): Promise<string[]> {
+  const problems: string[] = [];
+  const patients = await real.world.openmrsFhir.searchAll('Patient', {});
+  for (const person of model.persons) {
+    const patient = patients.find((p) => p.id === person.openmrsUuid);
+    const doc = person.chtId ? await real.world.chtApi.get(`/medic/${person.chtId}`) : undefined;
+    const held: [Side, Fields | undefined][] = [
+      ['openmrs', patient && openmrsFields(patient)],
+      ['cht', doc?.status === 200 ? chtFields(doc.data as ChtDoc) : undefined],
+    ];
+    for (const [side, fields] of held) {
+      if (!fields) continue;
+      for (const field of FIELDS) {
+        const own = person.history[field][side];
+        const value = normalise(field, fields[field]);
+        const other = person.history[field][side === 'cht' ? 'openmrs' : 'cht'];
+        if (own.slice(0, -1).includes(value) && value !== own.at(-1) && !other.includes(value))
+          problems.push(
+            `no revert: after a sync, #${person.key} ${field} in ${side} went back to ${JSON.stringify(value)} (its latest edit there: ${JSON.stringify(own.at(-1))})`,
+          );
+      }
+    }
+  }
+  return problems;
+}

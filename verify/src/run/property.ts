@@ -43,13 +43,14 @@ export async function checkHistory(
     await syncOnce(world.mediatorA);
     const idleBefore = await requestsOfOneRun(world);
     const model = emptyModel();
-    const real: Real = { world, places, stats };
+    const real: Real = { world, places, stats, violations: [] };
     stats.histories += 1;
     const operationsBefore = stats.operations;
     await fc.asyncModelRun(() => ({ model, real }), commands);
     const runs = await settle(model, real);
     const seen = await observe(real);
     const problems = [
+      ...real.violations,
       ...(runs === undefined ? ['liveness: the sync never went quiet (25 runs)'] : []),
       ...exactlyOnce(model, seen),
       ...fieldsAgree(model, seen),
