@@ -7,6 +7,12 @@ import { join } from 'node:path';
 
 export const ROOT = join(__dirname, '..', '..', '..');
 
+// Processes still running when this one exits (a stopped pass) go with it.
+const running = new Set<ChildProcess>();
+process.on('exit', () => {
+  for (const child of running) child.kill('SIGKILL');
+});
+
 /** A port the OS says is free now (bound on port 0, then released). */
 export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -71,6 +77,9 @@ export function childService(
         env: { ...process.env, TSX_TSCONFIG_PATH: join(ROOT, 'tsconfig.base.json'), ...env },
         stdio: ['ignore', 'pipe', 'pipe'],
       });
+      const started = child;
+      running.add(started);
+      started.once('exit', () => running.delete(started));
       const keep = (chunk: Buffer) => {
         output = (output + chunk.toString()).slice(-4000);
       };
