@@ -151,9 +151,13 @@ export function liveness(model: Model, seen: Observed): string[] {
       problems.push(`liveness: parked item ${failure.focus} does not name the field: ${failure.lastError}`);
   }
   for (const report of invalid) {
-    if (!seen.failures.some((f) => f.focus.includes(report.id) && f.state === 'parked'))
-      problems.push(`liveness: invalid report ${report.id} is not parked`);
+    const parked = seen.failures.filter((f) => f.focus.includes(report.id) && f.state === 'parked');
+    if (parked.length !== 1)
+      problems.push(`liveness: invalid report ${report.id} is parked ${parked.length} times`);
   }
+  const foci = seen.failures.map((f) => `${f.stream} ${f.focus}`);
+  for (const focus of new Set(foci.filter((f, i) => foci.indexOf(f) !== i)))
+    problems.push(`exactly once: ${focus} is queued more than once`);
   for (const left of seen.outboundLeft) problems.push(`liveness: CHT still has to push ${left}`);
   const unplaceable = model.persons
     .filter((p) => p.origin === 'openmrs' && !p.placeable)
