@@ -96,10 +96,28 @@ class SubmitReport implements Cmd {
       mapped: form !== 'pregnancy_home_visit',
       observations: values.answered(this.answers),
       invalid: this.form === 'invalid_weight',
+      at: this.at,
     });
   }
   toString = () =>
     `cht: report ${this.form} about #${this.index} at ${new Date(this.at).toISOString()} (${this.idStyle} id) ${JSON.stringify(this.answers)}`;
+}
+
+/** Another report about the person of the latest one: at the same home visit, or hours later. */
+function followUp(index: number, minutes: number, answers: Record<string, string>) {
+  return {
+    check: (model: Readonly<Model>) => model.reports.length > 0,
+    async run(model: Model, real: Real) {
+      const last = model.reports[model.reports.length - 1 - (index % model.reports.length)];
+      const person = last && model.persons.find((p) => p.key === last.personKey);
+      if (!last || !person) return;
+      await new SubmitReport(person.key, 'referral', 'plain', last.at + minutes * 60_000, answers).run(
+        model,
+        real,
+      );
+    },
+    toString: () => `cht: a referral ${minutes} minutes after report #-${index} ${JSON.stringify(answers)}`,
+  };
 }
 
 export const chtCommands = [
@@ -138,4 +156,11 @@ export const chtCommands = [
   fc
     .tuple(fc.nat(), values.reportIdStyle, values.reportTime)
     .map(([i, style, at]) => new SubmitReport(i, 'invalid_weight', style, at, { weight: '750', height: '' })),
+  fc
+    .tuple(
+      fc.nat(3),
+      fc.oneof(fc.integer({ min: 1, max: 40 }), fc.integer({ min: 120, max: 600 })),
+      values.referral,
+    )
+    .map(([i, minutes, answers]) => followUp(i, minutes, answers)),
 ];

@@ -159,6 +159,47 @@ class CompleteVisit implements Cmd {
     `openmrs: completed ${this.type} visit of #${this.index} at ${new Date(this.start).toISOString()} weights ${JSON.stringify(this.weights)}`;
 }
 
+/** A visit still open (no end) with one encounter and a weight, as a clinic records during the visit. */
+class EncounterInOpenVisit implements Cmd {
+  constructor(
+    readonly index: number,
+    readonly start: number,
+  ) {}
+  check = (model: Readonly<Model>) => model.persons.length > 0;
+  async run(model: Model, real: Real) {
+    const person = personAt(model, this.index);
+    if (!person) return;
+    await resolveIds(real, person);
+    if (!person.openmrsUuid) return;
+    const create = async <T extends Encounter | Observation>(body: T) =>
+      (await real.world.openmrsFhir.create(body)).resource;
+    let visit: Encounter;
+    try {
+      const body = openmrsFactories.visitBody(person.openmrsUuid, new Date(this.start).toISOString());
+      visit = await create({
+        ...body,
+        type: [{ coding: [{ system: openmrsFactories.VISIT_TYPE_SYSTEM, code: VISIT_TYPES.opd.uuid }] }],
+      });
+    } catch {
+      return; // it would overlap another visit: OpenMRS refuses it
+    }
+    const at = new Date(this.start + 5 * 60_000).toISOString();
+    const encounter = await create(openmrsFactories.encounterBody(person.openmrsUuid, at, visit.id));
+    await create(
+      openmrsFactories.observationBody(
+        person.openmrsUuid,
+        openmrsFactories.WEIGHT,
+        { valueQuantity: { value: 64 } },
+        { encounter: { reference: `Encounter/${encounter.id}`, type: 'Encounter' }, effectiveDateTime: at },
+      ),
+    );
+    // Not completed: it stays in OpenMRS only.
+    model.visits.push({ uuid: visit.id as string, personKey: person.key, mapped: false, observations: 1 });
+  }
+  toString = () =>
+    `openmrs: an encounter in an open OPD visit of #${this.index} from ${new Date(this.start).toISOString()}`;
+}
+
 export const openmrsCommands = [
   fc
     .tuple(
@@ -194,4 +235,10 @@ export const openmrsCommands = [
       ),
     )
     .map(([i, type, start, weights]) => new CompleteVisit(i, type, start, weights)),
+  fc
+    .tuple(
+      fc.nat(),
+      fc.integer({ min: 0, max: 4 * 24 }).map((h) => Date.UTC(2024, 5, 1) + h * 3600_000),
+    )
+    .map(([i, start]) => new EncounterInOpenVisit(i, start)),
 ];

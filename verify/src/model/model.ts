@@ -37,6 +37,8 @@ export interface Report {
   observations: number;
   /** An answer OpenMRS refuses (out of range): expected parked, naming the report. */
   invalid: boolean;
+  /** reported_date (ms). */
+  at: number;
 }
 
 export interface Visit {
