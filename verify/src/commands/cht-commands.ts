@@ -10,6 +10,8 @@ type Cmd = fc.AsyncCommand<Model, Real>;
 class RegisterChtPerson implements Cmd {
   constructor(
     readonly person: { name: string; phone: string; sex: string; birthDate: string; area: number },
+    /** Registered through the app (undefined) or imported with an id of this style. */
+    readonly importedAs?: string,
   ) {}
   check = () => true;
   async run(model: Model, real: Real) {
@@ -23,17 +25,28 @@ class RegisterChtPerson implements Cmd {
       ...(this.person.phone ? { phone: this.person.phone } : {}),
       place: area?.id,
     };
-    const { status, data } = await real.world.chtApi.post('/api/v1/people', body, JSON_BODY);
-    if (status !== 200) throw new Error(`CHT refused the person: ${status} ${JSON.stringify(data)}`);
+    let chtId: string;
+    if (this.importedAs === undefined) {
+      const { status, data } = await real.world.chtApi.post('/api/v1/people', body, JSON_BODY);
+      if (status !== 200) throw new Error(`CHT refused the person: ${status} ${JSON.stringify(data)}`);
+      chtId = data.id as string;
+    } else {
+      // An import (e.g. cht-conf csv-to-docs) writes the document with an id of its own.
+      chtId = values.reportId(this.importedAs, model.persons.length).replace('report', 'person');
+      const doc = { ...body, _id: chtId, place: undefined, parent: area?.lineage, reported_date: Date.now() };
+      const { status, data } = await real.world.chtApi.put(
+        `/medic/${encodeURIComponent(chtId)}`,
+        doc,
+        JSON_BODY,
+      );
+      if (status !== 201) throw new Error(`CHT refused the person: ${status} ${JSON.stringify(data)}`);
+    }
     await sentinel(real.world);
     const { name, phone, sex, birthDate } = this.person;
-    addPerson(
-      model,
-      { origin: 'cht', chtId: data.id as string, placeable: true },
-      { name, phone, sex, birthDate },
-    );
+    addPerson(model, { origin: 'cht', chtId, placeable: true }, { name, phone, sex, birthDate });
   }
-  toString = () => `cht: register person ${JSON.stringify(this.person)}`;
+  toString = () =>
+    `cht: register person ${JSON.stringify(this.person)}${this.importedAs ? ` (imported, ${this.importedAs} id)` : ''}`;
 }
 
 const CHT_KEYS = { name: 'name', phone: 'phone', sex: 'sex', birthDate: 'date_of_birth' } as const;
@@ -49,10 +62,14 @@ class EditChtPerson implements Cmd {
     if (!person) return;
     await resolveIds(real, person);
     if (!person.chtId) return; // not in CHT (yet): nobody can edit it there
-    const current = await real.world.chtApi.get(`/medic/${person.chtId}`);
+    const current = await real.world.chtApi.get(`/medic/${encodeURIComponent(person.chtId)}`);
     if (current.status !== 200) throw new Error(`CHT lost person ${person.chtId}: ${current.status}`);
     const doc = { ...current.data, [CHT_KEYS[this.change.field]]: this.change.value };
-    const { status, data } = await real.world.chtApi.put(`/medic/${person.chtId}`, doc, JSON_BODY);
+    const { status, data } = await real.world.chtApi.put(
+      `/medic/${encodeURIComponent(person.chtId)}`,
+      doc,
+      JSON_BODY,
+    );
     if (status !== 201 && status !== 200)
       throw new Error(`CHT refused the edit: ${status} ${JSON.stringify(data)}`);
     await sentinel(real.world);
@@ -130,6 +147,18 @@ export const chtCommands = [
       area: fc.nat(1),
     })
     .map((p) => new RegisterChtPerson(p)),
+  fc
+    .tuple(
+      fc.record({
+        name: values.chtName,
+        phone: values.phone,
+        sex: values.sex,
+        birthDate: values.birthDate,
+        area: fc.nat(1),
+      }),
+      values.reportIdStyle,
+    )
+    .map(([p, style]) => new RegisterChtPerson(p, style)),
   fc
     .tuple(
       fc.nat(),

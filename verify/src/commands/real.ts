@@ -10,6 +10,8 @@ export interface Area {
   id: string;
   placeId: string;
   name: string;
+  /** Its lineage, as a person under it stores it in `parent`. */
+  lineage: Record<string, unknown>;
 }
 
 export interface Places {
@@ -68,7 +70,11 @@ export async function makePlaces(world: World): Promise<Places> {
   const withIds: Area[] = [];
   for (const area of areas) {
     const { data } = await world.chtApi.get(`/medic/${area.id}`);
-    withIds.push({ ...area, placeId: data.place_id as string });
+    withIds.push({
+      ...area,
+      placeId: data.place_id as string,
+      lineage: { _id: area.id, parent: data.parent },
+    });
   }
   return { areas: withIds, sharedName: 'Umala' };
 }

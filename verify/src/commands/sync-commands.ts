@@ -68,7 +68,9 @@ async function reverted(model: Model, real: Real): Promise<string[]> {
   const patients = await real.world.openmrsFhir.searchAll('Patient', {});
   for (const person of model.persons) {
     const patient = patients.find((p) => p.id === person.openmrsUuid);
-    const doc = person.chtId ? await real.world.chtApi.get(`/medic/${person.chtId}`) : undefined;
+    const doc = person.chtId
+      ? await real.world.chtApi.get(`/medic/${encodeURIComponent(person.chtId)}`)
+      : undefined;
     const held: [Side, Fields | undefined][] = [
       ['openmrs', patient && openmrsFields(patient)],
       ['cht', doc?.status === 200 ? chtFields(doc.data as ChtDoc) : undefined],
