@@ -63,7 +63,7 @@ export async function checkHistory(
         `bounded work: an idle run made ${idleAfter} OpenMRS requests, ${idleBefore} on an empty system (+${seen.unplaced.length} unplaced)`,
       );
     stats.progress?.(
-      `history ${stats.histories}: ${stats.operations - operationsBefore} operations, ${problems.length} violations`,
+      `history ${stats.histories}: ${stats.operations - operationsBefore} operations, ${problems.length} violations${problems.map((p) => `\n  ${p}`).join('')}`,
     );
     if (problems.length > 0) stats.failed += 1;
     if (problems.length > 0) throw new Error(problems.join('\n'));
