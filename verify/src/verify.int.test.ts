@@ -3,7 +3,7 @@
 import { runPass, type PassOptions } from './run/property';
 import { summary } from './run/summary';
 
-const SHORT: PassOptions = { runs: 3, seed: 17, maxCommands: 20, minCommands: 8 };
+const SHORT: PassOptions = { runs: 3, seed: 17, maxCommands: 14, minCommands: 6 };
 
 describe('the sync, over generated histories with faults', () => {
   it(`keeps its invariants (seed ${SHORT.seed}, ${SHORT.runs} histories)`, async () => {
