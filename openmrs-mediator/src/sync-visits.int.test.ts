@@ -175,4 +175,19 @@ describe('CHT reports into OpenMRS visits', () => {
     ]);
     expect(data.docs[0].fields).not.toHaveProperty(WEIGHT.toLowerCase());
   });
+
+  // Found by verify/ (issue #17): the parked item named a hashed Encounter id and no observation.
+  it('parks a report OpenMRS refuses with a message naming the CHT report and the observation', async () => {
+    const docId = await chtPerson(stack, area);
+    await chtReport(stack, 'report,0', docId, 'height_weight', '2024-06-04T21:01:00Z', {
+      weight: '750',
+      height: '',
+    });
+    await stack.sync();
+    const [failure, ...others] = (await stack.mediator.get('/failures')).data as { lastError: string }[];
+    expect(others).toEqual([]);
+    expect(failure?.lastError).toContain('CHT report report,0');
+    expect(failure?.lastError).toContain(`observation ${WEIGHT} {"value":750}`);
+    expect(failure?.lastError).toContain('Value exceeds the maximum allowed value of 250');
+  });
 });

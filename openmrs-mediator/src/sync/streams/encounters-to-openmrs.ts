@@ -6,12 +6,19 @@
 // before the rest is recorded, the next one finds the visit, the encounter and the observations again
 // in OpenMRS instead of creating them twice. Edits update only the observations that changed.
 import type { Encounter, Extension, Observation } from 'fhir/r4';
-import { identifierOf, IDENTIFIER_SYSTEMS, NAMESPACE, originOf, formMapping } from '@cht-openmrs/common';
+import {
+  FhirError,
+  identifierOf,
+  IDENTIFIER_SYSTEMS,
+  NAMESPACE,
+  originOf,
+  formMapping,
+} from '@cht-openmrs/common';
 import { codeOf, MappingValueError, planVisit, type PlannedObservation } from '../../mapping/encounters';
 import { ENCOUNTER_TYPE_SYSTEM, referenceId, typeCode } from '../../openmrs/openmrs-fhir';
 import type { ItemOutcome, Stream, SyncContext } from '../context';
 import { pagesOf } from './pages';
-import { ItemProblem, WaitingForPatient } from '../errors';
+import { describeError, isTransient, ItemProblem, WaitingForPatient } from '../errors';
 import { hashOf, SYNCED_WITH_OPENMRS, syncedHash, withSyncedHash } from '../synced-hash';
 import {
   OPENMRS_JOINED_VISIT_SYSTEM,
@@ -136,7 +143,8 @@ export async function syncEncounterToOpenmrs(
     adopted = around.observations.filter((o) => referenceId(o.encounter?.reference) === encounterUuid);
   }
 
-  links = await syncObservations(context, plan.observations(encounterUuid), links, adopted);
+  const report = `CHT report ${identifierOf(encounter, 'chtDocumentId') ?? '?'} (Encounter/${encounter.id})`;
+  links = await syncObservations(context, plan.observations(encounterUuid), links, adopted, report);
   const final = { visit, encounter: encounterUuid, observations: links };
   await record(context, encounter, (current) =>
     withSyncedHash(withLinks(current, final), SYNCED_WITH_OPENMRS, sentHash),
@@ -154,31 +162,55 @@ async function syncObservations(
   planned: PlannedObservation[],
   links: ObservationLinks,
   adopted: Observation[],
+  report: string,
 ): Promise<ObservationLinks> {
   const next: ObservationLinks = {};
   const spare = [...adopted];
-  for (const { sourceId, body } of planned) {
-    const wanted = hashOf(valueOf(body));
-    const [uuid, hash] = links[sourceId]?.split('|') ?? [];
-    if (uuid && hash === wanted) next[sourceId] = `${uuid}|${hash}`;
-    else if (uuid)
-      next[sourceId] = `${(await context.openmrs.updateObservation({ ...body, id: uuid })).id}|${wanted}`;
-    else {
-      // A run that died after creating it left it in OpenMRS: take it rather than make a second.
-      const reuse = spare.findIndex((o) => codeOf(o.code) === codeOf(body.code));
-      const found = reuse >= 0 ? spare.splice(reuse, 1)[0] : undefined;
-      const stale = found && hashOf(valueOf(found)) !== wanted;
-      const written = stale
-        ? await context.openmrs.updateObservation({ ...body, id: found.id as string })
-        : found;
-      const id = written?.id ?? (await context.openmrs.createObservation(body)).id;
-      next[sourceId] = `${id}|${wanted}`;
-    }
-  }
+  for (const { sourceId, body } of planned)
+    await namingRefusal(report, body, () => syncObservation(context, sourceId, body, links, spare, next));
   for (const [key, link] of Object.entries(links)) {
     if (!(key in next)) await context.openmrs.deleteObservation(link.split('|')[0] as string);
   }
   return next;
+}
+
+/** OpenMRS's refusal of one observation, with the report and the observation it was about (so an operator can find both). */
+async function namingRefusal(report: string, body: Observation, work: () => Promise<void>): Promise<void> {
+  try {
+    await work();
+  } catch (error) {
+    if (!(error instanceof FhirError) || isTransient(error)) throw error;
+    const value = JSON.stringify(valueOf(body), (_key, v: unknown) => v ?? undefined);
+    throw new ItemProblem(
+      `${report}, observation ${codeOf(body.code) ?? '?'} ${value}: ${describeError(error)}`,
+    );
+  }
+}
+
+async function syncObservation(
+  context: SyncContext,
+  sourceId: string,
+  body: Observation,
+  links: ObservationLinks,
+  spare: Observation[],
+  next: ObservationLinks,
+): Promise<void> {
+  const wanted = hashOf(valueOf(body));
+  const [uuid, hash] = links[sourceId]?.split('|') ?? [];
+  if (uuid && hash === wanted) next[sourceId] = `${uuid}|${hash}`;
+  else if (uuid)
+    next[sourceId] = `${(await context.openmrs.updateObservation({ ...body, id: uuid })).id}|${wanted}`;
+  else {
+    // A run that died after creating it left it in OpenMRS: take it rather than make a second.
+    const reuse = spare.findIndex((o) => codeOf(o.code) === codeOf(body.code));
+    const found = reuse >= 0 ? spare.splice(reuse, 1)[0] : undefined;
+    const stale = found && hashOf(valueOf(found)) !== wanted;
+    const written = stale
+      ? await context.openmrs.updateObservation({ ...body, id: found.id as string })
+      : found;
+    const id = written?.id ?? (await context.openmrs.createObservation(body)).id;
+    next[sourceId] = `${id}|${wanted}`;
+  }
 }
 
 function valueOf(observation: Observation): unknown {

@@ -1,0 +1,119 @@
+// Faults, each something that happens to real deployments: OpenMRS down, failing or slow for a while;
+// the OpenMRS mediator killed mid-run (SIGKILL); the FHIR store killed, later restarted; two mediator
+// instances syncing at once; a push delivered twice.
+import fc from 'fast-check';
+import type { Model } from '../model/model';
+import { countFault, sleep, type Real } from './real';
+import { syncOnce } from './sync-commands';
+
+type Cmd = fc.AsyncCommand<Model, Real>;
+
+class OpenmrsFault implements Cmd {
+  constructor(
+    readonly kind: 'down' | '500' | '503' | 'slow',
+    readonly count: number,
+  ) {}
+  check = () => true;
+  async run(_model: Model, real: Real) {
+    countFault(real, `openmrs-${this.kind}`);
+    if (this.kind === 'slow') {
+      await real.world.openmrsControls.put('/latency', { ms: this.count * 10 });
+      return;
+    }
+    await real.world.openmrsControls.put('/fault', {
+      ...(this.kind === 'down' ? {} : { status: Number(this.kind) }),
+      count: this.count,
+      rate: 0.5,
+    });
+  }
+  toString = () =>
+    `fault: OpenMRS ${this.kind} (${this.kind === 'slow' ? `${this.count * 10} ms` : `${this.count} requests`})`;
+}
+
+class KillMediatorMidRun implements Cmd {
+  constructor(readonly afterMs: number) {}
+  check = () => true;
+  async run(_model: Model, real: Real) {
+    countFault(real, 'mediator-sigkill');
+    const running = syncOnce(real.world.mediatorA);
+    await sleep(this.afterMs);
+    await real.world.mediator.kill();
+    await running;
+    await real.world.mediator.start();
+  }
+  toString = () => `fault: SIGKILL the OpenMRS mediator ${this.afterMs} ms into a run, then restart it`;
+}
+
+class KillFhirStore implements Cmd {
+  check = (model: Readonly<Model>) => !model.fhirStoreDown;
+  async run(model: Model, real: Real) {
+    countFault(real, 'fhir-store-sigkill');
+    await real.world.fhirStore.kill();
+    model.fhirStoreDown = true;
+  }
+  toString = () => 'fault: SIGKILL the FHIR store';
+}
+
+class RestartFhirStore implements Cmd {
+  check = (model: Readonly<Model>) => model.fhirStoreDown;
+  async run(model: Model, real: Real) {
+    await real.world.fhirStore.start();
+    model.fhirStoreDown = false;
+  }
+  toString = () => 'restart the FHIR store';
+}
+
+class ConcurrentSyncs implements Cmd {
+  check = () => true;
+  async run(_model: Model, real: Real) {
+    countFault(real, 'concurrent-syncs');
+    await Promise.all([syncOnce(real.world.mediatorA), syncOnce(real.world.mediatorB)]);
+  }
+  toString = () => 'fault: two mediator instances sync at once';
+}
+
+class PushTwice implements Cmd {
+  constructor(readonly pick: number) {}
+  check = () => true;
+  async run(_model: Model, real: Real) {
+    const { data } = await real.world.chtControls.get('/outbound');
+    // The latest push of each document and config (an older one arriving late would be a stale write).
+    const latest = new Map<string, { url?: string; payload?: unknown }>();
+    for (const a of (data.attempts ?? []) as {
+      docId: string;
+      config: string;
+      outcome: string;
+      url?: string;
+      payload?: unknown;
+    }[])
+      if (a.outcome === 'sent' && a.url) latest.set(`${a.docId} ${a.config}`, a);
+    const sent = [...latest.values()];
+    const attempt = sent[this.pick % Math.max(sent.length, 1)];
+    if (!attempt?.url) return;
+    countFault(real, 'push-twice');
+    // CHT delivers the same push again (its dedupe lost, or a retry after a timeout that had arrived).
+    await fetch(attempt.url, {
+      method: 'POST',
+      headers: {
+        'Content-Type': 'application/json',
+        Authorization: `Basic ${Buffer.from('interop-client:interop-client-password').toString('base64')}`,
+      },
+      body: JSON.stringify(attempt.payload),
+    }).then((r) => r.arrayBuffer());
+  }
+  toString = () => `fault: a document's latest push (#${this.pick}) delivered again`;
+}
+
+export const faultCommands = [
+  fc
+    .tuple(
+      fc.constantFrom('down' as const, '500' as const, '503' as const, 'slow' as const),
+      fc.integer({ min: 1, max: 30 }),
+    )
+    .map(([kind, count]) => new OpenmrsFault(kind, count)),
+  fc.integer({ min: 0, max: 1500 }).map((ms) => new KillMediatorMidRun(ms)),
+  fc.constant(null).map(() => new KillFhirStore()),
+  fc.constant(null).map(() => new RestartFhirStore()),
+  fc.constant(null).map(() => new ConcurrentSyncs()),
+  fc.nat().map((pick) => new PushTwice(pick)),
+];

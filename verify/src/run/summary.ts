@@ -1,0 +1,42 @@
+// The printed summary of a pass: histories, operations, faults injected, violations (each with its
+// shrunk history and the command that replays it).
+import type { Stats } from '../commands/real';
+import type { PassOptions, PassResult } from './property';
+
+export function summary({ stats, details }: PassResult, options: PassOptions): string {
+  const faults = Object.entries(stats.faults)
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([kind, n]) => `${kind} ${n}`)
+    .join(', ');
+  const lines = [
+    `histories: ${details.numRuns} generated, each of ${options.minCommands}..${options.maxCommands} operations (${stats.histories} run in all, shrinking included; seed ${details.seed})`,
+    `operations: ${stats.operations}`,
+    `faults injected: ${Object.values(stats.faults).reduce((a, b) => a + b, 0)} (${faults || 'none'})`,
+    `violations: ${details.failed ? 1 : 0}`,
+  ];
+  if (details.failed) {
+    const [commands] = details.counterexample ?? [];
+    lines.push(
+      `  seed ${details.seed}, path ${details.counterexamplePath}, shrunk ${details.numShrinks} times`,
+      `  shrunk history: ${String(commands)}`,
+      `  what failed:\n    ${String(
+        details.errorInstance instanceof Error ? details.errorInstance.message : details.errorInstance,
+      )
+        .split('\n')
+        .join('\n    ')}`,
+      `  replay: npm run verify -- --runs 1 --seed ${details.seed} --path ${details.counterexamplePath} --max-ops ${options.maxCommands}`,
+    );
+  }
+  return lines.join('\n');
+}
+
+/** What ran before a pass was stopped: no violation had been found by then. */
+export function partialSummary(stats: Stats, options: PassOptions): string {
+  const faults = Object.values(stats.faults).reduce((a, b) => a + b, 0);
+  return [
+    `histories: ${stats.histories} run, each of ${options.minCommands}..${options.maxCommands} operations (seed ${options.seed})`,
+    `operations: ${stats.operations}`,
+    `faults injected: ${faults} (${JSON.stringify(stats.faults)})`,
+    `violations: ${stats.failed === 0 ? 'none so far' : `${stats.failed} failing histories (shrinking included)`}`,
+  ].join('\n');
+}
