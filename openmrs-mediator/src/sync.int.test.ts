@@ -4,6 +4,7 @@ import type { Observation, Patient } from 'fhir/r4';
 import { identifierOf, identifierToken } from '@cht-openmrs/common';
 import { openmrsFactories } from '@cht-openmrs/sandbox';
 import { VISIT_TYPE_SYSTEM } from './openmrs/openmrs-fhir';
+import { chtArea, chtPerson as personInArea, type ChtArea } from './test-support/sync-fixtures';
 import { startSyncStack, type SyncStack } from './test-support/sync-harness';
 
 const { addressWith, FACILITY_VISIT, HOME_VISIT, patientWith, recordCompletedVisit, VITALS, WEIGHT } =
@@ -12,35 +13,15 @@ const JSON_BODY = { headers: { 'Content-Type': 'application/json' } };
 
 describe('sync between the FHIR store, OpenMRS and CHT', () => {
   let stack: SyncStack;
-  let clinic: { id: string; placeId: string };
+  let clinic: ChtArea;
 
   beforeEach(async () => {
     stack = await startSyncStack();
-    const place = async (body: Record<string, unknown>) =>
-      (await stack.chtApi.post('/api/v1/places', body, JSON_BODY)).data.id as string;
-    const district = await place({ name: 'District', type: 'district_hospital' });
-    const hc = await place({ name: 'Health centre', type: 'health_center', parent: district });
-    const id = await place({ name: 'CHW area A', type: 'clinic', parent: hc });
-    await stack.cht.sentinelPass();
-    clinic = { id, placeId: (await stack.chtApi.get(`/medic/${id}`)).data.place_id as string };
+    clinic = await chtArea(stack);
   });
   afterEach(() => stack.close());
 
-  const chtPerson = async (fields: Record<string, unknown> = {}) => {
-    const body = {
-      name: 'Amina Wanjiru',
-      type: 'person',
-      role: 'patient',
-      sex: 'female',
-      date_of_birth: '1995-02-03',
-      phone: '+254712000111',
-      place: clinic.id,
-      ...fields,
-    };
-    const id = (await stack.chtApi.post('/api/v1/people', body, JSON_BODY)).data.id as string;
-    await stack.cht.sentinelPass();
-    return id;
-  };
+  const chtPerson = (fields: Record<string, unknown> = {}) => personInArea(stack, clinic, fields);
   const chtReport = async (id: string, patient: string, fields: Record<string, unknown>) => {
     const current = await stack.chtApi.get(`/medic/${id}`);
     const rev = current.status === 200 ? { _rev: current.data._rev } : {};
