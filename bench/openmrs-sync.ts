@@ -16,6 +16,7 @@ import { startChtSandbox, startOpenmrsSandbox } from '@cht-openmrs/sandbox';
 import { createApp as createChtMediator } from '../cht-mediator/src/app';
 import { settingsShape as chtMediatorSettings } from '../cht-mediator/src/settings';
 import { line, pool, timed } from './measure';
+import { countingProxy } from './support/counting-proxy';
 
 const PATIENTS = Number(process.env.PATIENTS ?? 2000);
 const IDLE_PATIENTS = Number(process.env.IDLE_PATIENTS ?? 10_000);
@@ -93,6 +94,7 @@ async function main() {
     httpAgent: new Agent({ keepAlive: true, maxSockets: 8 }),
   });
   const openmrsUrl = new URL(openmrs.url);
+  const fhirProxy = await countingProxy(store.url);
 
   const child = fork(join(__dirname, 'support', 'openmrs-mediator-process.ts'), {
     cwd: __dirname,
@@ -109,7 +111,7 @@ async function main() {
       CHT_URL: cht.url,
       CHT_USERNAME: 'medic',
       CHT_PASSWORD: 'password',
-      FHIR_URL: store.url,
+      FHIR_URL: fhirProxy.url,
       SYNC_CONCURRENCY: String(CONCURRENCY),
       LOG_LEVEL: 'silent',
     },
@@ -175,6 +177,7 @@ async function main() {
   await addPatients(PATIENTS, true);
   setLatency(LATENCY_MS);
   openmrs.controls.resetCounters();
+  fhirProxy.reset();
   const backfill = await timed(syncUntilIdle);
   const requests = openmrs.controls.counts().total;
   // Per patient: a search (never create twice) and a create; per report: a visit search, the visit,
@@ -187,6 +190,8 @@ async function main() {
     `${lowerBound.toFixed(1)} s (${required} requests); ratio ${(backfill.seconds / lowerBound).toFixed(2)}`,
   );
   line('  OpenMRS requests made', `${requests} (${(requests / required).toFixed(2)} × required)`);
+  line('  OpenMRS requests per patient', (requests / PATIENTS).toFixed(1));
+  line('  FHIR-server requests per patient', `${(fhirProxy.count() / PATIENTS).toFixed(1)} ${JSON.stringify(fhirProxy.byMethod())}`);
   for (const [route, n] of Object.entries(openmrs.controls.counts().byRoute)) line(`    ${route}`, String(n));
   line(`mediator peak RSS after ${PATIENTS} patients`, `${peakRssMb(child.pid ?? 0)} MB`);
 
@@ -195,10 +200,11 @@ async function main() {
   await syncUntilIdle();
   setLatency(LATENCY_MS);
   openmrs.controls.resetCounters();
+  fhirProxy.reset();
   const idle = await timed(async () => (await mediator.get<MediatorResponse>('/sync')).data);
   line(
     `idle run on top of ${IDLE_PATIENTS} synced patients`,
-    `${(idle.seconds * 1000).toFixed(0)} ms, ${idle.result.orchestrations?.length ?? 0} requests (${openmrs.controls.counts().total} to OpenMRS)`,
+    `${(idle.seconds * 1000).toFixed(0)} ms, ${idle.result.orchestrations?.length ?? 0} requests (${openmrs.controls.counts().total} to OpenMRS, ${fhirProxy.count()} to the FHIR server)`,
   );
 
   setLatency(0);

@@ -7,7 +7,7 @@ import type { Bundle, BundleEntry, FhirResource, Identifier } from 'fhir/r4';
 import { createHttpClient, type HttpClientOptions } from '../http/http-client';
 import { FhirVersionConflictError, toFhirError } from './fhir-errors';
 import { identifiersOf } from '../identity/identity';
-import { tokenValue } from './search-values';
+import { anyOf, tokenValue } from './search-values';
 
 export type ResourceType = FhirResource['resourceType'];
 export type ResourceOf<K extends ResourceType> = Extract<FhirResource, { resourceType: K }>;
@@ -126,6 +126,31 @@ export class FhirClient {
   }
 
   /**
+   * Resources carrying any of these identifiers, in searches of at most `perSearch` values each (one
+   * URL stays short); as `findByIdentifier`, a result carrying none of them exactly is dropped.
+   */
+  async findByIdentifiers<K extends ResourceType>(
+    type: K,
+    system: string,
+    values: readonly string[],
+    carries: (identifier: Identifier, wanted: ReadonlySet<string>) => boolean = (i, wanted) =>
+      i.system === system && wanted.has(i.value ?? ''),
+    perSearch = 40,
+  ): Promise<ResourceOf<K>[]> {
+    const found: ResourceOf<K>[] = [];
+    for (let from = 0; from < values.length; from += perSearch) {
+      const chunk = values.slice(from, from + perSearch);
+      const wanted = new Set(chunk);
+      const matches = await this.searchAll(type, {
+        identifier: anyOf(chunk.map((value) => tokenValue(system, value))),
+        _count: Math.max(chunk.length, 10),
+      });
+      found.push(...matches.filter((r) => identifiersOf(r).some((i) => carries(i, wanted))));
+    }
+    return found;
+  }
+
+  /**
    * POST [type]. With `ifNoneExist` (search parameters, e.g. `{identifier: tokenValue(sys, value)}`) it
    * is a conditional create: an existing match is returned with created=false, and it is safe to retry.
    * Throws FhirMultipleMatchesError when the criteria match more than one resource.
@@ -202,6 +227,28 @@ export class FhirClient {
         if (!(error instanceof FhirVersionConflictError) || attempt >= attempts) throw error;
       }
     }
+  }
+
+  /**
+   * `modify` starting from a version the caller already holds (from a search page or an earlier write):
+   * one request when nobody wrote since; otherwise read again and re-apply, as `modify` does.
+   */
+  async modifyFrom<T extends FhirResource>(
+    known: T,
+    change: (current: T) => T | undefined,
+  ): Promise<WriteResult<T>> {
+    const next = change(known);
+    if (next === undefined) return { resource: known, created: false };
+    try {
+      return await this.update(next, { ifMatch: known.meta?.versionId ?? '1' });
+    } catch (error) {
+      if (!(error instanceof FhirVersionConflictError)) throw error;
+    }
+    const type = known.resourceType as ResourceType;
+    const again = await this.modify(type, known.id as string, (current) =>
+      change(current as unknown as T) as unknown as ResourceOf<typeof type> | undefined,
+    );
+    return again as unknown as WriteResult<T>;
   }
 
   /** PUT [type]?[criteria]: updates the one match, creates when none, FhirMultipleMatchesError when several. */
