@@ -43,6 +43,7 @@ export function createSyncContext(
     password: settings.OPENMRS_PASSWORD,
     logger,
     allowSelfSigned,
+    maxInFlight: settings.SYNC_CONCURRENCY,
   });
   const cht = new ChtClient({
     baseURL: settings.CHT_URL,
@@ -50,6 +51,7 @@ export function createSyncContext(
     password: settings.CHT_PASSWORD,
     logger,
     allowSelfSigned,
+    maxInFlight: settings.SYNC_CONCURRENCY,
   });
   return {
     fhir,

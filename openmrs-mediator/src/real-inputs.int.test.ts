@@ -193,7 +193,9 @@ describe('real-world inputs through the running services', () => {
       expect(after?.name?.[0]?.text).toBe('Victim Person');
       // Its CHT document does not exist: the item is queued with CHT's answer, nobody else is touched.
       const failures = (await stack.mediator.get('/failures')).data as { lastError: string }[];
-      expect(failures.map((f) => f.lastError)).toEqual([expect.stringContaining('GET /medic/typo%2Cvictim-1 failed: 404')]);
+      expect(failures.map((f) => f.lastError)).toEqual([
+        expect.stringContaining('GET /medic/typo%2Cvictim-1 failed: 404'),
+      ]);
     });
 
     it('a shortcode link naming an OpenMRS uuid with search syntax links nothing', async () => {
@@ -213,6 +215,7 @@ describe('real-world inputs through the running services', () => {
     it('refuses, with 409 naming both documents and the uuid, a new CHT document claiming an OpenMRS patient', async () => {
       const created = await openmrsPatient('Hassan', { address5: clinic.name });
       await stack.sync();
+      await stack.cht.sentinelPass(); // CHT's pushes of the new person (its shortcode) have landed
       const [copy] = await stack.fhir.searchAll('Patient', {
         identifier: identifierToken('openmrsUuid', created.id as string),
       });

@@ -245,8 +245,10 @@ export class FhirClient {
       if (!(error instanceof FhirVersionConflictError)) throw error;
     }
     const type = known.resourceType as ResourceType;
-    const again = await this.modify(type, known.id as string, (current) =>
-      change(current as unknown as T) as unknown as ResourceOf<typeof type> | undefined,
+    const again = await this.modify(
+      type,
+      known.id as string,
+      (current) => change(current as unknown as T) as unknown as ResourceOf<typeof type> | undefined,
     );
     return again as unknown as WriteResult<T>;
   }

@@ -61,24 +61,34 @@ export async function runSync(
     return { ...report, outcome: 'skipped', reason: error.message };
   }
   const deadline = started + options.maxRunSeconds * 1000;
+  // The retry queue is read once for the run; wake-ups and new items are kept in it as they happen.
+  let runContext: SyncContext;
+  try {
+    runContext = { ...context, queue: await context.queue.forRun() };
+  } catch (error) {
+    await states.release(state, { ...report, complete: false, error: describeError(error) });
+    throw error;
+  }
 
   // Every stream talks to OpenMRS: once it is unreachable or failing, the rest of the run waits for
   // the next one instead of paying each stream's retries (nothing is lost: the cursors stay).
   let openmrsDown: string | undefined;
-  const run = async <T extends Resource>(stream: Stream<T>) => {
+  const run = async <T extends Resource, F>(stream: Stream<T, F>) => {
     if (openmrsDown) {
       report.streams[stream.name] = { ...emptyCounts(), interrupted: true, error: `not run: ${openmrsDown}` };
       report.complete = false;
       return;
     }
     const cursor = state.cursors[stream.name] ?? { since: EPOCH, seen: {} };
-    // Read per stream: a patient linked by an earlier stream of this run wakes the items waiting for it.
-    const open = await context.queue.open(stream.name);
+    // As the run's queue now holds it: a patient linked by an earlier stream woke the items waiting for it.
+    const open = await runContext.queue.open(stream.name);
     const save = async (next: typeof cursor) => {
+      const saved = state.cursors[stream.name];
+      if (saved && JSON.stringify(saved) === JSON.stringify(next)) return; // nothing moved: no write
       state = await states.save({ ...state, cursors: { ...state.cursors, [stream.name]: next } });
     };
     try {
-      const { counts, cursor: last } = await runStream(context, stream, cursor, open, deadline, save);
+      const { counts, cursor: last } = await runStream(runContext, stream, cursor, open, deadline, save);
       await save(last);
       report.streams[stream.name] = counts;
       if (counts.unavailable === 'OpenMRS') openmrsDown = `OpenMRS is unavailable (${counts.error})`;
@@ -96,7 +106,8 @@ export async function runSync(
   await run(patientsToOpenmrs);
   await run(encountersToOpenmrs);
   await run(patientsFromOpenmrs);
-  if (!openmrsDown) report.unplaced = await placeUnplaced(context, report.streams[patientsFromOpenmrs.name]);
+  if (!openmrsDown)
+    report.unplaced = await placeUnplaced(runContext, report.streams[patientsFromOpenmrs.name]);
   await run(visitsFromOpenmrs);
   await run(observationsFromOpenmrs);
 
