@@ -98,7 +98,7 @@ async function main() {
 
   const child = fork(join(__dirname, 'support', 'openmrs-mediator-process.ts'), {
     cwd: __dirname,
-    execArgv: ['--import', 'tsx'],
+    execArgv: ['--import', 'tsx', ...(process.env.BENCH_PROFILE ? ['--cpu-prof', '--cpu-prof-dir=/tmp/wt20-prof'] : [])],
     env: {
       ...process.env,
       OPENMRS_MEDIATOR_USERNAME: AUTH.username,
@@ -162,6 +162,7 @@ async function main() {
       runs += 1;
       orchestrations += response.data.orchestrations?.length ?? 0;
       const report = JSON.parse(response.data.response.body) as RunReport;
+      if (process.env.BENCH_VERBOSE) console.log(JSON.stringify(report.streams));
       const work = Object.values(report.streams).reduce(
         (sum, c) => sum + c.created + c.updated + c.failed + c.retried,
         0,

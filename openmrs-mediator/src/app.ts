@@ -73,6 +73,7 @@ export function createSyncContext(
     limits: {
       concurrency: settings.SYNC_CONCURRENCY,
       pageSize: settings.SYNC_PAGE_SIZE,
+      fhirPageSize: settings.SYNC_FHIR_PAGE_SIZE,
       overlapMs: settings.SYNC_OVERLAP_SECONDS * 1000,
     },
   };

@@ -137,17 +137,20 @@ export class FhirClient {
       i.system === system && wanted.has(i.value ?? ''),
     perSearch = 40,
   ): Promise<ResourceOf<K>[]> {
-    const found: ResourceOf<K>[] = [];
-    for (let from = 0; from < values.length; from += perSearch) {
-      const chunk = values.slice(from, from + perSearch);
-      const wanted = new Set(chunk);
-      const matches = await this.searchAll(type, {
-        identifier: anyOf(chunk.map((value) => tokenValue(system, value))),
-        _count: Math.max(chunk.length, 10),
-      });
-      found.push(...matches.filter((r) => identifiersOf(r).some((i) => carries(i, wanted))));
-    }
-    return found;
+    const chunks: string[][] = [];
+    for (let from = 0; from < values.length; from += perSearch)
+      chunks.push(values.slice(from, from + perSearch));
+    const found = await Promise.all(
+      chunks.map(async (chunk) => {
+        const wanted = new Set(chunk);
+        const matches = await this.searchAll(type, {
+          identifier: anyOf(chunk.map((value) => tokenValue(system, value))),
+          _count: Math.max(chunk.length, 10),
+        });
+        return matches.filter((r) => identifiersOf(r).some((i) => carries(i, wanted)));
+      }),
+    );
+    return found.flat();
   }
 
   /**

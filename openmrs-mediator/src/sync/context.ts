@@ -20,7 +20,10 @@ export interface SyncContext {
      * at once, so that the bound stays full while each patient waits for its own answers.
      */
     concurrency: number;
+    /** Changes read per request from OpenMRS. */
     pageSize: number;
+    /** Changes read per request from the FHIR server (CHT's side). */
+    fhirPageSize: number;
     /** How far before the newest change each scan starts again. */
     overlapMs: number;
   };

@@ -24,6 +24,8 @@ export interface StreamCounts {
   error?: string;
   /** The peer that was down or failing, when `interrupted`. */
   unavailable?: string;
+  /** How long the stream took in this run. */
+  ms?: number;
 }
 
 type ItemResult = ItemOutcome | 'waiting' | 'failed' | 'unrecorded' | 'interrupted';

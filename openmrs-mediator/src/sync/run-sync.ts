@@ -87,10 +87,11 @@ export async function runSync(
       if (saved && JSON.stringify(saved) === JSON.stringify(next)) return; // nothing moved: no write
       state = await states.save({ ...state, cursors: { ...state.cursors, [stream.name]: next } });
     };
+    const began = Date.now();
     try {
       const { counts, cursor: last } = await runStream(runContext, stream, cursor, open, deadline, save);
       await save(last);
-      report.streams[stream.name] = counts;
+      report.streams[stream.name] = { ...counts, ms: Date.now() - began };
       if (counts.unavailable === 'OpenMRS') openmrsDown = `OpenMRS is unavailable (${counts.error})`;
       report.complete &&= !counts.interrupted && Date.now() <= deadline;
     } catch (error) {

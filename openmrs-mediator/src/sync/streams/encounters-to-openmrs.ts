@@ -97,22 +97,24 @@ export interface ReportFacts {
 const PER_SEARCH = 40;
 
 async function inChunks<T>(values: string[], search: (chunk: string[]) => Promise<T[]>): Promise<T[]> {
-  const found: T[] = [];
-  for (let at = 0; at < values.length; at += PER_SEARCH)
-    found.push(...(await search(values.slice(at, at + PER_SEARCH))));
-  return found;
+  const chunks: string[][] = [];
+  for (let at = 0; at < values.length; at += PER_SEARCH) chunks.push(values.slice(at, at + PER_SEARCH));
+  return (await Promise.all(chunks.map(search))).flat();
 }
 
 async function lookUpReports(context: SyncContext, page: Encounter[]): Promise<ReportFacts> {
-  const reports = page.filter((e) => originOf(e) === 'cht' && e.subject?.reference);
+  const reports = page.filter((e) => e.subject?.reference && toSend(context, e));
   const patientIds = [...new Set(reports.map((e) => referenceId(e.subject?.reference) as string))];
-  const patients = await inChunks(patientIds, (ids) =>
-    context.fhir.searchAll('Patient', { _id: anyOf(ids.map(searchValue)), _count: ids.length }),
-  );
-  const observations = await inChunks(
-    reports.map((e) => `Encounter/${e.id}`),
-    (refs) => context.fhir.searchAll('Observation', { encounter: anyOf(refs.map(searchValue)), _count: 500 }),
-  );
+  const [patients, observations] = await Promise.all([
+    inChunks(patientIds, (ids) =>
+      context.fhir.searchAll('Patient', { _id: anyOf(ids.map(searchValue)), _count: ids.length }),
+    ),
+    inChunks(
+      reports.map((e) => `Encounter/${e.id}`),
+      (refs) =>
+        context.fhir.searchAll('Observation', { encounter: anyOf(refs.map(searchValue)), _count: 500 }),
+    ),
+  ]);
   const facts: ReportFacts = {
     patients: new Map(patients.map((p) => [p.id as string, p])),
     observations: new Map(reports.map((e) => [e.id as string, []])),
@@ -141,18 +143,25 @@ function formOf(encounter: Encounter): string | undefined {
   return encounter.type?.flatMap((t) => t.coding ?? []).find((c) => c.system === CHT_FORM_SYSTEM)?.code;
 }
 
+/** A CHT report of a mapped form not yet sent as it now is: its form and the hash of what goes. */
+function toSend(context: SyncContext, encounter: Encounter) {
+  if (originOf(encounter) !== 'cht') return undefined;
+  const form = formMapping(context.mapping, formOf(encounter));
+  if (!form) return undefined; // no mapping: this form does not go to OpenMRS
+  const version =
+    encounter.extension?.find((e) => e.url === REPORT_VERSION)?.valueString ?? hashOf(encounter.period);
+  const sentHash = hashOf([version, form]);
+  return syncedHash(encounter, SYNCED_WITH_OPENMRS) === sentHash ? undefined : { form, sentHash };
+}
+
 export async function syncEncounterToOpenmrs(
   context: SyncContext,
   encounter: Encounter,
   facts?: ReportFacts,
 ): Promise<ItemOutcome> {
-  if (originOf(encounter) !== 'cht') return 'skipped';
-  const form = formMapping(context.mapping, formOf(encounter));
-  if (!form) return 'skipped'; // no mapping: this form does not go to OpenMRS
-  const version =
-    encounter.extension?.find((e) => e.url === REPORT_VERSION)?.valueString ?? hashOf(encounter.period);
-  const sentHash = hashOf([version, form]);
-  if (syncedHash(encounter, SYNCED_WITH_OPENMRS) === sentHash) return 'skipped';
+  const pending = toSend(context, encounter);
+  if (!pending) return 'skipped';
+  const { form, sentHash } = pending;
   if (!encounter.subject?.reference) return 'skipped'; // its CHT patient has not arrived: linked and seen again then
 
   const patientId = referenceId(encounter.subject.reference) as string;
@@ -292,7 +301,7 @@ export const encountersToOpenmrs: Stream<Encounter, ReportFacts> = {
       context.fhir.pages('Encounter', {
         _lastUpdated: `ge${since}`,
         _sort: '_lastUpdated',
-        _count: context.limits.pageSize,
+        _count: context.limits.fhirPageSize,
       }),
       'Encounter',
     ),

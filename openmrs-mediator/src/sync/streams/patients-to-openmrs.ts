@@ -101,7 +101,7 @@ export const patientsToOpenmrs: Stream<Patient, KnownInOpenmrs> = {
       context.fhir.pages('Patient', {
         _lastUpdated: `ge${since}`,
         _sort: '_lastUpdated',
-        _count: context.limits.pageSize,
+        _count: context.limits.fhirPageSize,
       }),
       'Patient',
     ),
