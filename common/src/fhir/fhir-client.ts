@@ -24,6 +24,16 @@ export type FhirClientOptions = Omit<HttpClientOptions, 'peer'> & { peer?: strin
 
 const FHIR_JSON = 'application/fhir+json';
 
+const SERVED_AT = new WeakMap<Bundle, number>();
+
+/**
+ * When the server answered the search that gave this first page, by its own clock (the HTTP `Date`
+ * header, whole seconds, so never later than the real time); undefined when it did not say.
+ */
+export function servedAt(page: Bundle): number | undefined {
+  return SERVED_AT.get(page);
+}
+
 export function toSearchParams(params: SearchParams = {}): URLSearchParams {
   if (params instanceof URLSearchParams) return params;
   const query = new URLSearchParams();
@@ -65,13 +75,15 @@ export class FhirClient {
   /** The first page of a search. Always fresh: `Cache-Control: no-cache`. */
   async search(type: ResourceType, params?: SearchParams): Promise<Bundle> {
     const query = toSearchParams(params).toString();
-    return (
-      await this.send<Bundle>({
-        method: 'GET',
-        url: query ? `${type}?${query}` : type,
-        headers: { 'Cache-Control': 'no-cache' },
-      })
-    ).data;
+    const response = await this.send<Bundle>({
+      method: 'GET',
+      url: query ? `${type}?${query}` : type,
+      headers: { 'Cache-Control': 'no-cache' },
+    });
+    const date = Date.parse(String(response.headers.date ?? ''));
+    if (Number.isFinite(date) && response.data && typeof response.data === 'object')
+      SERVED_AT.set(response.data, date);
+    return response.data;
   }
 
   /**

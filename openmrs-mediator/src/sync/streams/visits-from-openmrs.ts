@@ -5,7 +5,7 @@
 // sync created from CHT reports are recognised and not sent back. Observations edited in OpenMRS get a
 // new id without touching their visit, so a second stream reads changed observations and re-syncs
 // their visit.
-import type { BundleEntry, Encounter, Observation, Patient } from 'fhir/r4';
+import type { Bundle, BundleEntry, Encounter, Observation, Patient } from 'fhir/r4';
 import {
   identifierOf,
   IDENTIFIER_SYSTEMS,
@@ -23,7 +23,7 @@ import {
   VISIT_TYPE_SYSTEM,
 } from '../../openmrs/openmrs-fhir';
 import type { ItemOutcome, Stream, SyncContext } from '../context';
-import { pagesOf } from './pages';
+import { pagesOf, servedWith } from './pages';
 import { ItemProblem, WaitingForPatient } from '../errors';
 import { hashOf, SYNCED_WITH_CHT, syncedHash, withSyncedHash } from '../synced-hash';
 import { OPENMRS_JOINED_VISIT_SYSTEM, OPENMRS_VISIT_SYSTEM } from '../visit-placement';
@@ -260,7 +260,9 @@ async function* changedObservations(context: SyncContext, since: string): AsyncG
     _count: context.limits.pageSize,
     _include: 'Observation:encounter',
   });
+  let first: Bundle | undefined;
   for await (const page of pages) {
+    first ??= page;
     const resources = (page.entry ?? []).map((e) => e.resource);
     const encounters = new Map(
       resources.filter((r): r is Encounter => r?.resourceType === 'Encounter').map((e) => [e.id, e]),
@@ -270,7 +272,7 @@ async function* changedObservations(context: SyncContext, since: string): AsyncG
       const encounter = encounters.get(referenceId(observation.encounter?.reference));
       if (encounter) includedEncounter.set(observation, encounter);
     }
-    yield observations;
+    yield servedWith(observations, page, first);
   }
 }
 
