@@ -16,7 +16,7 @@ import { startChtSandbox, startOpenmrsSandbox } from '@cht-openmrs/sandbox';
 import { createApp as createChtMediator } from '../cht-mediator/src/app';
 import { settingsShape as chtMediatorSettings } from '../cht-mediator/src/settings';
 import { line, pool, timed } from './measure';
-import { countingProxy } from './support/counting-proxy';
+import { countingProxy } from '../openmrs-mediator/src/test-support/counting-proxy';
 
 const PATIENTS = Number(process.env.PATIENTS ?? 2000);
 const IDLE_PATIENTS = Number(process.env.IDLE_PATIENTS ?? 10_000);
@@ -98,7 +98,11 @@ async function main() {
 
   const child = fork(join(__dirname, 'support', 'openmrs-mediator-process.ts'), {
     cwd: __dirname,
-    execArgv: ['--import', 'tsx', ...(process.env.BENCH_PROFILE ? ['--cpu-prof', '--cpu-prof-dir=/tmp/wt20-prof'] : [])],
+    execArgv: [
+      '--import',
+      'tsx',
+      ...(process.env.BENCH_PROFILE ? ['--cpu-prof', '--cpu-prof-dir=/tmp/wt20-prof'] : []),
+    ],
     env: {
       ...process.env,
       OPENMRS_MEDIATOR_USERNAME: AUTH.username,
@@ -192,7 +196,10 @@ async function main() {
   );
   line('  OpenMRS requests made', `${requests} (${(requests / required).toFixed(2)} × required)`);
   line('  OpenMRS requests per patient', (requests / PATIENTS).toFixed(1));
-  line('  FHIR-server requests per patient', `${(fhirProxy.count() / PATIENTS).toFixed(1)} ${JSON.stringify(fhirProxy.byMethod())}`);
+  line(
+    '  FHIR-server requests per patient',
+    `${(fhirProxy.count() / PATIENTS).toFixed(1)} ${JSON.stringify(fhirProxy.byMethod())}`,
+  );
   for (const [route, n] of Object.entries(openmrs.controls.counts().byRoute)) line(`    ${route}`, String(n));
   line(`mediator peak RSS after ${PATIENTS} patients`, `${peakRssMb(child.pid ?? 0)} MB`);
 

@@ -111,7 +111,11 @@ export function createApp(
       context,
       new SyncStateStore(context.fhir),
       new SyncMetrics(),
-      { leaseSeconds: settings.SYNC_LEASE_SECONDS, maxRunSeconds: settings.SYNC_MAX_RUN_SECONDS },
+      {
+        leaseSeconds: settings.SYNC_LEASE_SECONDS,
+        maxRunSeconds: settings.SYNC_MAX_RUN_SECONDS,
+        signals: { gatherMs: settings.SYNC_SIGNAL_GATHER_MS, retryMs: 5000, maxRetries: 12 },
+      },
       peers,
     ),
   );

@@ -5,6 +5,7 @@ import { OPENMRS_MEDIATOR_URN } from './mediator-config';
 import type { SyncMetrics } from './metrics';
 import type { SyncContext } from './sync/context';
 import { runSync, type RunOptions, type SyncReport } from './sync/run-sync';
+import { SyncRunner, type RunnerOptions } from './sync/sync-runner';
 import { unplacedPatients } from './sync/streams/patients-from-openmrs';
 import type { SyncStateStore } from './sync/sync-state';
 
@@ -27,16 +28,21 @@ export function syncRoutes(
   context: SyncContext,
   states: SyncStateStore,
   metrics: SyncMetrics,
-  options: RunOptions,
+  options: RunOptions & { signals: RunnerOptions },
   peers?: PeerChecks,
 ): Router {
   const router = Router();
+  const runner = new SyncRunner(
+    () => runSync(context, states, options),
+    options.signals,
+    context.logger,
+    (report) => metrics.record(report),
+  );
 
   router.all('/sync', async (_req, res) => {
     if (!['GET', 'POST'].includes(_req.method))
       throw new HttpError(405, `${_req.method} /sync is not allowed; use GET or POST`);
-    const report = await runSync(context, states, options);
-    metrics.record(report);
+    const report = await runner.runNow();
     const failedItems = Object.values(report.streams).some((c) => c.failed > 0);
     const status =
       report.outcome === 'skipped'
@@ -49,6 +55,17 @@ export function syncRoutes(
       OPENMRS_MEDIATOR_URN,
       { status: 200, body: report },
       { properties: propertiesOf(report), status },
+    );
+  });
+
+  // The CHT mediator stored something: a run starts within moments (one follow-up if one is going).
+  router.post('/sync/signal', (_req, res) => {
+    runner.signal();
+    sendMediatorResponse(
+      res,
+      OPENMRS_MEDIATOR_URN,
+      { status: 202, body: { accepted: true, ...runner.state() } },
+      { status: 'Successful' },
     );
   });
 

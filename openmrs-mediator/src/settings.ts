@@ -49,6 +49,12 @@ export const settingsShape = {
   SYNC_OVERLAP_SECONDS: z.coerce.number().int().min(0).default(2).describe('How far back each scan re-reads'),
   SYNC_MAX_RUN_SECONDS: positiveInt(50).describe('A run stops here and the next one resumes'),
   SYNC_LEASE_SECONDS: positiveInt(120).describe('How long a run holds the lease'),
+  SYNC_SIGNAL_GATHER_MS: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .default(200)
+    .describe('How long a sync signal waits for others before its run starts'),
   SYNC_PLACE_CACHE_SECONDS: z.coerce
     .number()
     .int()

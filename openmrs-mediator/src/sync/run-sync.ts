@@ -61,6 +61,7 @@ export async function runSync(
     return { ...report, outcome: 'skipped', reason: error.message };
   }
   const deadline = started + options.maxRunSeconds * 1000;
+  const taken = state; // as the lease found it: the last run's summary, and whether that run died
   // The retry queue is read once for the run; wake-ups and new items are kept in it as they happen.
   let runContext: SyncContext;
   try {
@@ -108,13 +109,24 @@ export async function runSync(
   await run(encountersToOpenmrs);
   await run(patientsFromOpenmrs);
   if (!openmrsDown)
-    report.unplaced = await placeUnplaced(runContext, report.streams[patientsFromOpenmrs.name]);
+    report.unplaced = unplacedMayHaveChanged(taken, report.streams[patientsFromOpenmrs.name])
+      ? await placeUnplaced(runContext, report.streams[patientsFromOpenmrs.name])
+      : 0;
   await run(visitsFromOpenmrs);
   await run(observationsFromOpenmrs);
 
   report.durationMs = Date.now() - started;
   await states.release(state, { ...report });
   return report;
+}
+
+/**
+ * Whether there may be unplaced patients to try again: the last run left some, or died before saying,
+ * or this run saw OpenMRS patients (one may have stayed unplaced). Otherwise their search is saved.
+ */
+function unplacedMayHaveChanged(state: SyncState, counts: StreamCounts | undefined): boolean {
+  const seen = counts ? counts.created + counts.updated + counts.skipped + counts.failed + counts.retried : 1;
+  return state.tookOverDeadRun || state.lastRun?.unplaced !== 0 || seen > 0;
 }
 
 /** Unplaced OpenMRS patients are tried again every run: a place may have been created or renamed. */

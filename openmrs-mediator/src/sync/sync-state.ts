@@ -29,6 +29,8 @@ export interface SyncState {
   lease?: { owner: string; expires: string };
   cursors: Record<string, Cursor>;
   lastRun?: Record<string, unknown>;
+  /** Set by `acquire` when the lease it took had been left by a run that died (it expired unreleased). */
+  tookOverDeadRun?: boolean;
 }
 
 export class LeaseTakenError extends Error {
@@ -119,7 +121,11 @@ export class SyncStateStore {
       );
     }
     const lease = { owner, expires: new Date(now.getTime() + seconds * 1000).toISOString() };
-    if (current) return this.write({ ...current, lease }, 'lease');
+    if (current)
+      return {
+        ...(await this.write({ ...current, lease }, 'lease')),
+        tookOverDeadRun: Boolean(current.lease),
+      };
     const initial = toResource({ cursors: {}, lease });
     const { resource, created } = await this.fhir.createOnce(
       initial,
