@@ -4,6 +4,7 @@ import { HttpError, sendMediatorResponse, type PeerChecks, type Properties } fro
 import { OPENMRS_MEDIATOR_URN } from './mediator-config';
 import type { SyncMetrics } from './metrics';
 import type { SyncContext } from './sync/context';
+import { progressNow } from './sync/progress';
 import { runSync, type RunOptions, type SyncReport } from './sync/run-sync';
 import { SyncRunner, type RunnerOptions } from './sync/sync-runner';
 import { unplacedPatients } from './sync/streams/patients-from-openmrs';
@@ -79,7 +80,9 @@ export function syncRoutes(
     metrics.queue.set({ state: 'queued' }, queue.queued);
     metrics.queue.set({ state: 'waiting' }, queue.waiting);
     metrics.queue.set({ state: 'parked' }, queue.parked);
+    const progress = await progressNow(context, state?.cursors ?? {}, state?.lastRun);
     res.json({
+      progress: { ...progress, ...runner.state() },
       cursors: Object.fromEntries(
         Object.entries(state?.cursors ?? {}).map(([stream, c]) => [stream, c.since]),
       ),

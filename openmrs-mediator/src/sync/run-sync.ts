@@ -7,6 +7,7 @@ import { randomUUID } from 'node:crypto';
 import type { Resource } from 'fhir/r4';
 import type { Stream, SyncContext } from './context';
 import { describeError } from './errors';
+import { progressAfter } from './progress';
 import { emptyCounts, runStream, type StreamCounts } from './run-stream';
 import { EPOCH } from './change-scan';
 import { LeaseTakenError, type SyncState, type SyncStateStore } from './sync-state';
@@ -116,7 +117,7 @@ export async function runSync(
   await run(observationsFromOpenmrs);
 
   report.durationMs = Date.now() - started;
-  await states.release(state, { ...report });
+  await states.release(state, { ...report, progress: progressAfter(report, taken.lastRun) });
   return report;
 }
 
