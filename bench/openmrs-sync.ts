@@ -16,7 +16,7 @@ import { startChtSandbox, startOpenmrsSandbox } from '@cht-openmrs/sandbox';
 import { createApp as createChtMediator } from '../cht-mediator/src/app';
 import { settingsShape as chtMediatorSettings } from '../cht-mediator/src/settings';
 import { line, pool, timed } from './measure';
-import { countingProxy } from '../openmrs-mediator/src/test-support/counting-proxy';
+import { countingProxy } from '../common/src/test-support/counting-proxy';
 
 const PATIENTS = Number(process.env.PATIENTS ?? 2000);
 const IDLE_PATIENTS = Number(process.env.IDLE_PATIENTS ?? 10_000);

@@ -27,7 +27,7 @@ import { settingsShape as chtMediatorSettings } from '../../../cht-mediator/src/
 import { createApp, createSyncContext } from '../app';
 import type { SyncReport } from '../sync/run-sync';
 import { settingsShape } from '../settings';
-import { countingProxy } from './counting-proxy';
+import { countingProxy } from '../../../common/src/test-support/counting-proxy';
 
 const ROOT = join(__dirname, '..', '..', '..');
 const SYNC_USER = { username: 'sync-user', password: 'sync-password' };
