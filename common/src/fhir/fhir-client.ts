@@ -28,7 +28,8 @@ const SERVED_AT = new WeakMap<Bundle, number>();
 
 /**
  * When the server answered the search that gave this first page, by its own clock (the HTTP `Date`
- * header, whole seconds, so never later than the real time); undefined when it did not say.
+ * header, whole seconds, so never later than the real time), capped by ours; undefined when it did not
+ * say.
  */
 export function servedAt(page: Bundle): number | undefined {
   return SERVED_AT.get(page);
@@ -81,8 +82,9 @@ export class FhirClient {
       headers: { 'Cache-Control': 'no-cache' },
     });
     const date = Date.parse(String(response.headers.date ?? ''));
+    // Never later than our own clock either: a proxy whose clock runs ahead must not move cursors early.
     if (Number.isFinite(date) && response.data && typeof response.data === 'object')
-      SERVED_AT.set(response.data, date);
+      SERVED_AT.set(response.data, Math.min(date, Date.now()));
     return response.data;
   }
 

@@ -7,7 +7,8 @@
 // change becomes visible at most the overlap after its lastUpdated. So what a query answered at server
 // time W returned up to the newest handled change, older than W less the overlap, was all there was:
 // the next query starts no earlier than that (a back-fill re-scanning a burst re-reads one second, not
-// the overlap's worth of pages each round).
+// the overlap's worth of pages each round); and once a query read to its end brings nothing new, the
+// cursor moves up to it, so that a run with nothing to do reads one empty page per stream.
 import { createHash } from 'node:crypto';
 import type { Resource } from 'fhir/r4';
 import { DateTime } from 'luxon';
@@ -41,6 +42,8 @@ export class CursorTracker {
   private firstUnhandled: number | undefined;
   /** Changes before this (server time) were all visible to the last query. */
   private settledBefore = -Infinity;
+  /** Set when the last query was read to its end with nothing new: every change before it is handled. */
+  private readAllBefore = -Infinity;
 
   constructor(
     private readonly start: Cursor,
@@ -64,9 +67,13 @@ export class CursorTracker {
     this.handled.set(keyOf(resource), lastUpdatedOf(resource));
   }
 
-  /** The last query was answered at `servedAt` (server clock): all before it less the overlap was visible. */
-  queried(servedAt: number): void {
+  /**
+   * The last query was answered at `servedAt` (server clock): all before it less the overlap was
+   * visible. `toTheEnd`: it was read to its end and held nothing new, so all of that is handled.
+   */
+  queried(servedAt: number, toTheEnd = false): void {
     this.settledBefore = servedAt - this.overlapMs;
+    if (toTheEnd) this.readAllBefore = this.settledBefore;
   }
 
   /** The scan stops before this resource: the cursor must not pass it. */
@@ -79,9 +86,11 @@ export class CursorTracker {
     const startMs = Date.parse(this.start.since);
     const newest = Math.max(startMs, ...this.handled.values());
     // Stopped: start again from the first change not handled. Else: from the newest, less the overlap
-    // unless the last query already saw everything up to the newest that late commits could touch.
+    // unless the last query already saw everything up to the newest that late commits could touch, or
+    // up to its own time less the overlap when it was read to its end.
     const floor =
-      this.firstUnhandled ?? Math.max(newest - this.overlapMs, Math.min(newest, this.settledBefore));
+      this.firstUnhandled ??
+      Math.max(newest - this.overlapMs, Math.min(newest, this.settledBefore), this.readAllBefore);
     const since = wholeSecond(Math.max(startMs, floor));
     const sinceMs = Date.parse(since);
     const seen: Record<string, string> = {};
@@ -119,7 +128,7 @@ export async function scanChanges<T extends Resource>(options: {
       fresh = page.filter((resource) => !tracker.isHandled(resource));
       if (fresh.length > 0) break;
     }
-    if (servedAt !== undefined) tracker.queried(servedAt);
+    if (servedAt !== undefined) tracker.queried(servedAt, fresh.length === 0);
     if (fresh.length === 0) return { complete: true };
     const before = tracker.handledCount;
     const outcome = await handle(fresh);
