@@ -9,8 +9,8 @@
 // The mediator runs in its own process (its memory is read from /proc); the FHIR store, the stand-ins
 // and the loader run in this one. Run: npm run openmrs-sync -w bench
 import { fork, type ChildProcess } from 'node:child_process';
-import { readFileSync, writeFileSync, mkdtempSync } from 'node:fs';
-import { cpus, loadavg, tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
+import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import axios, { type AxiosInstance } from 'axios';
 import type { MediatorResponse } from '@cht-openmrs/common';
@@ -18,7 +18,8 @@ import { startFhirStore } from '@cht-openmrs/fhir-store';
 import { startChtSandbox, startOpenmrsSandbox } from '@cht-openmrs/sandbox';
 import { countingProxy } from '../common/src/test-support/counting-proxy';
 import { line, timed } from './measure';
-import { CONCEPTS, FORM, loadChtData, REPORTS_PER_PATIENT } from './support/cht-data';
+import { benchMapping } from './support/bench-mapping';
+import { CONCEPTS, loadChtData, REPORTS_PER_PATIENT } from './support/cht-data';
 
 const PATIENTS = Number(process.env.PATIENTS ?? 500);
 const CONCURRENCIES = (process.env.CONCURRENCIES ?? '8,32').split(',').map(Number);
@@ -27,7 +28,6 @@ const SMALL_PATIENTS = Number(process.env.SMALL_PATIENTS ?? 2_000);
 const BIG_PATIENTS = Number(process.env.BIG_PATIENTS ?? 20_000);
 const BIG_CONCURRENCY = Number(process.env.BIG_CONCURRENCY ?? 32);
 const LATENCY_MS = Number(process.env.LATENCY_MS ?? 20);
-const ROOT = join(__dirname, '..');
 const AUTH = { username: 'bench', password: 'bench-password' };
 /** What OpenMRS must be sent per patient: the patient, and per report a visit, an encounter and its observations. */
 const WRITES_PER_PATIENT = 1 + REPORTS_PER_PATIENT * (2 + CONCEPTS.length);
@@ -38,21 +38,6 @@ const BASELINE = {
   idle: '5–6 OpenMRS + 17–18 FHIR',
   reference: '6.4 s (medic/cht-interoperability, unbounded and unordered)',
 };
-
-function benchMapping(): string {
-  const mapping = JSON.parse(readFileSync(join(ROOT, 'openmrs-mediator', 'mapping.json'), 'utf8'));
-  mapping.chtToOpenmrs.forms[FORM] = {
-    visitType: 'd66e9fe0-7d51-4801-a550-5d462ad1c944',
-    encounterType: 'd7151f82-c1f3-4152-a605-2f9ea7414a79',
-    visitDurationMinutes: 30,
-    observations: Object.fromEntries(
-      CONCEPTS.map(([concept]) => [concept, { concept, valueType: 'numeric' }]),
-    ),
-  };
-  const file = join(mkdtempSync(join(tmpdir(), 'bench-mapping-')), 'mapping.json');
-  writeFileSync(file, JSON.stringify(mapping));
-  return file;
-}
 
 /** Peak resident memory of a process so far, from Linux's /proc (VmHWM). */
 function peakRssMb(pid: number): number {
