@@ -1,6 +1,6 @@
 // A report costs the FHIR server one read (a batch: its patient and what is stored of it) and one
 // transaction; an unchanged re-push only the read (issue #20: ingest at ≥ 400 reports/s).
-import { startFhirStore } from '@cht-openmrs/fhir-store';
+import { startTestFhirServer } from '@cht-openmrs/fhir-store';
 import { countingProxy, type CountingProxy } from '../../common/src/test-support/counting-proxy';
 import { startChtMediator, type RunningMediator } from './test-support/cht-mediator-harness';
 
@@ -16,12 +16,12 @@ const report = (id: string, patient: string, weight = 62.5) => ({
 });
 
 describe('CHT mediator requests to the FHIR server per report', () => {
-  let store: Awaited<ReturnType<typeof startFhirStore>>;
+  let store: Awaited<ReturnType<typeof startTestFhirServer>>;
   let proxy: CountingProxy;
   let mediator: RunningMediator;
 
   beforeEach(async () => {
-    store = await startFhirStore();
+    store = await startTestFhirServer();
     proxy = await countingProxy(store.url);
     mediator = await startChtMediator(proxy.url);
   });

@@ -2,7 +2,7 @@
 // writes, coalesced while one is in flight, and never in the way of the push's own answer.
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { startFhirStore } from '@cht-openmrs/fhir-store';
+import { startTestFhirServer } from '@cht-openmrs/fhir-store';
 import { startChtMediator, type RunningMediator } from './test-support/cht-mediator-harness';
 
 const person = (name: string) => ({
@@ -11,14 +11,14 @@ const person = (name: string) => ({
 const settle = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 describe('the sync signal', () => {
-  let store: Awaited<ReturnType<typeof startFhirStore>>;
+  let store: Awaited<ReturnType<typeof startTestFhirServer>>;
   let receiver: Server;
   let received: IncomingMessage[];
   let answerAfterMs: number;
   let mediator: RunningMediator;
 
   beforeEach(async () => {
-    store = await startFhirStore();
+    store = await startTestFhirServer();
     received = [];
     answerAfterMs = 0;
     receiver = createServer((req, res) => {

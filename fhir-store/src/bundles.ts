@@ -19,19 +19,23 @@ function response(result: WriteResult): BundleEntryResponse {
   return {
     status: result.status === 201 ? '201 Created' : '200 OK',
     location: `${resource.resourceType}/${resource.id}/_history/${resource.meta?.versionId}`,
-    etag: `W/"${resource.meta?.versionId}"`,
+    etag: String(resource.meta?.versionId), // HAPI gives the bare version here, not W/"n"
     lastModified: resource.meta?.lastUpdated as string,
   };
 }
 
 export class Bundles {
+  private representation = false;
+
   constructor(
     private readonly store: Store,
     private readonly repository: Repository,
     private readonly searches: Searches,
   ) {}
 
-  process(bundle: Bundle, base: string): Bundle {
+  /** With `representation` (Prefer: return=representation), written entries carry their resource, as on HAPI. */
+  process(bundle: Bundle, base: string, representation = false): Bundle {
+    this.representation = representation;
     if (bundle.resourceType !== 'Bundle')
       throw invalid('0450', `Expected a Bundle, got ${bundle.resourceType}`);
     if (bundle.type === 'transaction') return this.transaction(bundle.entry ?? [], base);
@@ -114,7 +118,7 @@ export class Bundles {
     const resource = item.resource as Resource;
     const written = (result: WriteResult): BundleEntry => ({
       fullUrl: `${base}/${result.resource.resourceType}/${result.resource.id}`,
-      resource: result.resource,
+      ...(this.representation ? { resource: result.resource } : {}),
       response: response(result),
     });
     switch (method) {

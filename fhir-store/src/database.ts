@@ -136,7 +136,25 @@ export class Store {
       );
     }
     this.statements.insertHistory.run(type, id, version, lastUpdated, deleted ? 1 : 0, json);
-    if (deleted) return;
+    if (!deleted) this.index(rowid, resource);
+  }
+
+  /** Rewrites the current version in place, making no new version (HAPI's `$meta-delete` does so). */
+  rewriteCurrent(resource: Resource): void {
+    const type = resource.resourceType;
+    const id = resource.id as string;
+    const existing = this.statements.current.get(type, id);
+    if (!existing) return;
+    const json = JSON.stringify(resource);
+    this.db.prepare('UPDATE resources SET json = ? WHERE rowid = ?').run(json, existing.rowid);
+    this.db
+      .prepare('UPDATE history SET json = ? WHERE type = ? AND id = ? AND version = ?')
+      .run(json, type, id, existing.version);
+    for (const clear of this.statements.clear) clear.run(existing.rowid);
+    this.index(existing.rowid, resource);
+  }
+
+  private index(rowid: number, resource: Resource): void {
     const rows = indexRowsOf(resource);
     for (const t of rows.tokens) this.statements.token.run(rowid, t.param, t.system, t.value);
     for (const r of rows.references) this.statements.reference.run(rowid, r.param, r.target);

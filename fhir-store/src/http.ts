@@ -1,9 +1,10 @@
 // The FHIR REST API over the repository: routes only translate HTTP to calls and results to responses
 // (`application/fhir+json`, ETag, Location, Last-Modified, OperationOutcome errors as HAPI gives them).
 import express, { type Express, type NextFunction, type Request, type Response } from 'express';
-import type { Bundle, Resource } from 'fhir/r4';
+import type { Bundle, Parameters, Resource } from 'fhir/r4';
 import { basicAuth, type Logger } from '@cht-openmrs/common';
 import type { Bundles } from './bundles';
+import { capabilityStatement } from './capability';
 import { FhirStoreError, invalid } from './errors';
 import type { GroupCommit } from './group-commit';
 import type { Repository, WriteResult } from './repository';
@@ -55,19 +56,8 @@ export function createFhirApp(
   const versionOf = (header: string | undefined) =>
     header?.match(/^W\/"(.+)"$/)?.[1] ?? header?.replace(/"/g, '');
 
-  app.get('/fhir/metadata', (_req, res) => {
-    res.type(FHIR_JSON).send(
-      JSON.stringify({
-        resourceType: 'CapabilityStatement',
-        status: 'active',
-        date: new Date().toISOString(),
-        kind: 'instance',
-        software: { name: 'fhir-store (embedded, HAPI-compatible)' },
-        fhirVersion: '4.0.1',
-        format: ['application/fhir+json', 'json'],
-        rest: [{ mode: 'server' }],
-      }),
-    );
+  app.get('/fhir/metadata', (req, res) => {
+    res.type(FHIR_JSON).send(JSON.stringify(capabilityStatement(base(req))));
   });
   if (options.username) app.use('/fhir', basicAuth(options.username, options.password ?? '', 'fhir-store'));
   app.use(
@@ -85,7 +75,9 @@ export function createFhirApp(
     sendResource(res, 200, searches.getPage(query, base(req)));
   });
   app.post('/fhir', async (req, res) => {
-    sendResource(res, 200, await writes.run(() => bundles.process(req.body as Bundle, base(req))));
+    const representation = /return=representation/.test(req.get('Prefer') ?? '');
+    const bundle = req.body as Bundle;
+    sendResource(res, 200, await writes.run(() => bundles.process(bundle, base(req), representation)));
   });
   app.post('/fhir/:type/_search', (req, res) => {
     const query = queryOf(req);
@@ -124,6 +116,19 @@ export function createFhirApp(
   app.delete('/fhir/:type/:id', async (req, res) => {
     const { type, id } = req.params;
     res.type(FHIR_JSON).send(JSON.stringify(await writes.run(() => repository.delete(type, id))));
+  });
+  app.post('/fhir/:type/:id/:operation', async (req, res) => {
+    const { type, id, operation } = req.params;
+    if (operation !== '$meta-delete')
+      throw invalid(
+        '0308',
+        `Invalid request: The FHIR endpoint on this server does not know how to handle POST operation[${type}/${id}/${operation}]`,
+      );
+    const remove = (req.body as Parameters).parameter?.find((p) => p.name === 'meta')?.valueMeta ?? {};
+    const meta = await writes.run(() => repository.metaDelete(type, id, remove));
+    res
+      .type(FHIR_JSON)
+      .send(JSON.stringify({ resourceType: 'Parameters', parameter: [{ name: 'return', valueMeta: meta }] }));
   });
   app.get('/fhir/:type/:id/_history', (req, res) => {
     sendResource(res, 200, repository.history(req.params.type, req.params.id, base(req)));

@@ -53,3 +53,5 @@ export async function startFhirStore(options: FhirStoreOptions = {}): Promise<Ru
     },
   };
 }
+export { startTestFhirServer, externalFhirUrl, type TestFhirServer } from './test-server';
+export { r4Errors } from './validate';

@@ -6,9 +6,10 @@
 // transaction (group-commit.ts for requests, bundles.ts for bundle entries), so that its resource, history
 // and index rows land together or not at all. No Express here.
 import { isDeepStrictEqual } from 'node:util';
-import type { Bundle, OperationOutcome, Resource } from 'fhir/r4';
+import type { Bundle, Coding, Meta, OperationOutcome, Resource } from 'fhir/r4';
 import type { StoredRow, Store } from './database';
 import { FhirStoreError, invalid, notFound } from './errors';
+import { parseResource } from './parse';
 import { isKnownResourceType } from './search-parameters';
 import { matchingRows, queryOf } from './search';
 
@@ -31,6 +32,22 @@ export function assertResourceType(type: string): void {
 
 function parse(row: StoredRow): Resource {
   return JSON.parse(row.json) as Resource;
+}
+
+/**
+ * HAPI keeps a resource's tags and security labels across updates (its default, versioned tag storage):
+ * an update adds the ones it carries to those stored, and only `$meta-delete` removes one.
+ */
+function withStoredLabels(resource: Resource, stored: Resource): Resource {
+  const meta: Meta = { ...resource.meta };
+  for (const key of ['tag', 'security'] as const) {
+    const labels = [...(stored.meta?.[key] ?? [])];
+    for (const label of meta[key] ?? []) {
+      if (!labels.some((l) => l.system === label.system && l.code === label.code)) labels.push(label);
+    }
+    if (labels.length > 0) meta[key] = labels;
+  }
+  return Object.keys(meta).length > 0 ? { ...resource, meta } : resource;
 }
 
 function withoutServerMeta(resource: Resource): unknown {
@@ -155,7 +172,7 @@ export class Repository {
     return this.put(resource, ifMatch, pending);
   }
 
-  /** PUT Type?criteria: updates the one match, creates when none, 412 when several. */
+  /** PUT Type?criteria: updates the one match, creates when none (400 unless it matches), 412 when several. */
   conditionalUpdate(
     type: string,
     criteria: URLSearchParams,
@@ -172,8 +189,19 @@ export class Repository {
         undefined,
         pending,
       );
-    if (resource.id) return this.update(type, resource.id, resource, undefined, pending);
-    return this.create(resource, undefined, pending);
+    // No match: as HAPI 8, a create with a server-assigned id (a body id is ignored), refused when the
+    // resource does not itself satisfy the criteria. The caller's savepoint undoes the write then.
+    const created = this.create(resource, undefined, pending);
+    const check = new URLSearchParams(criteria);
+    check.append('_id', created.resource.id as string);
+    if (matchingRows(this.store, type, check).length === 0) {
+      const url = `${type}?${decodeURIComponent(criteria.toString().replace(/\+/g, ' '))}`;
+      throw invalid(
+        '0929',
+        `Failed to process conditional create. The supplied resource ${url} of type ${type} did not satisfy the conditional URL.`,
+      );
+    }
+    return created;
   }
 
   delete(type: string, id: string): OperationOutcome {
@@ -211,7 +239,13 @@ export class Repository {
 
   /** The one resource matching `ifNoneExist` criteria (`identifier=…`), or none; 412 when several. */
   findMatch(type: string, criteria: string): Resource | undefined {
-    return this.matches(type, queryOf(`?${criteria.replace(/^[A-Za-z]+\?/, '')}`), 'CREATE', '0958');
+    return this.matches(
+      type,
+      queryOf(`?${criteria.replace(/^[A-Za-z]+\?/, '')}`),
+      'CREATE',
+      '0958',
+      criteria,
+    );
   }
 
   /** A create whose server id was assigned beforehand (transaction entries referenced by urn:uuid). */
@@ -225,13 +259,14 @@ export class Repository {
     criteria: URLSearchParams,
     operation: string,
     code: string,
+    matchUrl = `${type}?${decodeURIComponent(criteria.toString().replace(/\+/g, ' '))}`,
   ): Resource | undefined {
     const rows = matchingRows(this.store, type, criteria);
     if (rows.length > 1) {
       throw new FhirStoreError(
         412,
         code,
-        `Failed to ${operation} resource with match URL "${type}?${criteria.toString()}" because this search matched ${rows.length} resources`,
+        `Failed to ${operation} ${type} with match URL "${matchUrl}" because this search matched ${rows.length} resources`,
       );
     }
     if (rows.length === 0) return undefined;
@@ -263,21 +298,43 @@ export class Repository {
     }
   }
 
-  private put(resource: Resource, ifMatch: string | undefined, pending?: Set<string>): WriteResult {
+  /**
+   * `$meta-delete`: removes these tags, security labels and profiles from the current version, in place
+   * (no new version), as HAPI does; the only way to take a tag off, since updates keep them.
+   */
+  metaDelete(type: string, id: string, remove: Meta): Meta {
+    const resource = this.read(type, id);
+    const meta: Meta = { ...resource.meta };
+    const same = (a: Coding) => (b: Coding) => a.system === b.system && a.code === b.code;
+    for (const key of ['tag', 'security'] as const) {
+      const kept = (meta[key] ?? []).filter((c) => !(remove[key] ?? []).some(same(c)));
+      if (kept.length > 0) meta[key] = kept;
+      else delete meta[key];
+    }
+    const profile = (meta.profile ?? []).filter((p) => !(remove.profile ?? []).includes(p));
+    if (profile.length > 0) meta.profile = profile;
+    else delete meta.profile;
+    this.store.rewriteCurrent({ ...resource, meta });
+    return meta;
+  }
+
+  private put(submitted: Resource, ifMatch: string | undefined, pending?: Set<string>): WriteResult {
+    let resource = parseResource(submitted);
     const type = resource.resourceType;
     const id = resource.id as string;
     const current = this.store.current(type, id);
-    if (ifMatch !== undefined && (!current || String(current.version) !== ifMatch)) {
+    // HAPI creates a resource that does not exist yet whatever If-Match says.
+    if (ifMatch !== undefined && current && String(current.version) !== ifMatch) {
       throw new FhirStoreError(
         409,
-        '0989',
-        `Trying to update ${type}/${id}/_history/${ifMatch} but this is not the current version`,
-        'conflict',
+        '0550',
+        `HAPI-0989: Trying to update ${type}/${id}/_history/${ifMatch} but this is not the current version`,
       );
     }
     this.checkReferences(resource, pending);
     if (current && !current.deleted) {
       const stored = parse(current);
+      resource = withStoredLabels(resource, stored);
       if (isDeepStrictEqual(withoutServerMeta(stored), withoutServerMeta(resource)))
         return { resource: stored, status: 200 };
     }

@@ -168,8 +168,18 @@ export function conditionsOf(type: string, query: URLSearchParams): Condition[] 
     const [name = '', modifier] = key.split(':');
     if (CONTROL.has(name) || IGNORED.has(name)) continue;
     const escaped = searchAlternatives(raw);
-    if (escaped.length === 0) continue;
     const values = escaped.map(unescapeSearchValue);
+    if (values.length === 0) {
+      // HAPI ignores an empty parameter, as the spec says, except a string one: a prefix of nothing, it
+      // matches every resource with a value there (and, :exact, none).
+      if (definitions.get(name)?.type === 'string')
+        conditions.push(
+          modifier === 'exact'
+            ? { sql: '0', args: [] }
+            : { sql: 'r.rowid IN (SELECT s.resource FROM idx_string s WHERE s.param = ?)', args: [name] },
+        );
+      continue;
+    }
     if (name === '_id') {
       conditions.push({ sql: `r.id IN (${values.map(() => '?').join(',')})`, args: values });
       continue;
@@ -187,6 +197,8 @@ export function conditionsOf(type: string, query: URLSearchParams): Condition[] 
       case 'token':
         if (modifier && modifier !== 'not')
           throw invalid('1223', `Modifier :${modifier} is not supported for parameter ${name}`);
+        if (['_tag', '_security'].includes(name) && escaped.some((v) => v.endsWith('|')))
+          throw invalid('1218', `Missing ${name} parameter (must supply a value/code and not just a system)`);
         conditions.push(tokenCondition(name, escaped, modifier === 'not'));
         break;
       case 'reference':
@@ -290,6 +302,13 @@ function included(store: Store, page: Resource[], query: URLSearchParams): Resou
   return [...found.values()];
 }
 
+/** HAPI marks a `_summary=count` answer as a subset. */
+const SUBSETTED = {
+  system: 'http://terminology.hl7.org/CodeSystem/v3-ObservationValue',
+  code: 'SUBSETTED',
+  display: 'Resource encoded in summary mode',
+};
+
 export class Searches {
   constructor(
     private readonly store: Store,
@@ -299,14 +318,20 @@ export class Searches {
   private count(query: URLSearchParams): number {
     const asked = Number(query.get('_count') ?? this.options.defaultCount);
     if (!Number.isInteger(asked) || asked < 0)
-      throw invalid('1935', `Invalid _count value: ${query.get('_count')}`);
+      throw invalid('0375', `Invalid _count value: ${query.get('_count')}`);
     return Math.min(asked, this.options.maxCount);
   }
 
   search(type: string, query: URLSearchParams, base: string): Bundle {
     const matches = matchingRows(this.store, type, query);
     if (query.get('_summary') === 'count')
-      return { resourceType: 'Bundle', type: 'searchset', total: matches.length };
+      return {
+        resourceType: 'Bundle',
+        id: randomUUID(),
+        meta: { lastUpdated: new Date().toISOString(), tag: [SUBSETTED] },
+        type: 'searchset',
+        total: matches.length,
+      };
     const count = this.count(query);
     const id = randomUUID();
     if (matches.length > count) {

@@ -184,6 +184,7 @@ describe('sync between the FHIR store, OpenMRS and CHT', () => {
     );
     const later = await stack.sync();
     expect(later.unplaced).toBe(0);
+    expect((await stack.mediator.get('/status')).data.unplaced).toEqual([]); // its unplaced tag is off
     const [copy] = await stack.fhir.searchAll('Patient', {
       identifier: identifierToken('openmrsUuid', lost.id as string),
     });

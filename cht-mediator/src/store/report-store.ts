@@ -5,6 +5,7 @@ import type { Bundle, BundleEntry, Encounter, FhirResource, Observation, Patient
 import { tokenValue, toSearchParams, type FhirClient } from '@cht-openmrs/common';
 import {
   AWAITING_PATIENT_TAG_SYSTEM,
+  awaitedPatientOf,
   encounterIdFor,
   keepForeign,
   linkToPatient,
@@ -112,6 +113,13 @@ export class ReportStore {
       entries.unshift({ request: { method: 'DELETE', url: `Observation/${gone}` } });
     if (entries.length === 0) return 'unchanged';
     await this.fhir.transaction(entries, { idempotent: true });
+    // A linked report drops its awaiting tag; the FHIR server keeps tags across updates, so take it off.
+    if (stored && !awaitedPatientOf(encounter)) {
+      const awaitingTags = stored.encounter.meta?.tag?.filter(
+        (t) => t.system === AWAITING_PATIENT_TAG_SYSTEM,
+      );
+      await this.fhir.removeTags('Encounter', encounter.id as string, awaitingTags ?? []);
+    }
     return stored ? 'updated' : 'created';
   }
 }

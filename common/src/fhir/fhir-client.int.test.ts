@@ -232,6 +232,25 @@ describe('FhirClient against a loopback FHIR peer', () => {
     );
   });
 
+  it('asks a conditional create again when HAPI answers 409 (it lost a race), and gets the winner', async () => {
+    let calls = 0;
+    peer.answer((_req, res) => {
+      calls += 1;
+      if (calls === 1)
+        return res
+          .status(409)
+          .json(
+            outcome('HAPI-0550: HAPI-2745: The operation has failed with a conditional constraint failure.'),
+          );
+      res.status(200).json(patient('winner'));
+    });
+    await expect(client.create(patient('x'), { ifNoneExist: { identifier: 'a|b' } })).resolves.toMatchObject({
+      resource: { id: 'winner' },
+      created: false,
+    });
+    expect(calls).toBe(2);
+  });
+
   it('turns OperationOutcome errors into FhirError that keeps the outcome', async () => {
     const body = outcome('HAPI-1094: Resource Patient/x not found, specified in path: Observation.subject');
     peer.answer((_req, res) => {

@@ -3,10 +3,10 @@
 // identical searches for 60 s), and turns failures into the typed errors of fhir-errors.ts.
 // Deciding what to write is the callers' job; this only speaks the protocol.
 import type { AxiosInstance, AxiosRequestConfig, AxiosResponse } from 'axios';
-import type { Bundle, BundleEntry, FhirResource, Identifier } from 'fhir/r4';
+import type { Bundle, BundleEntry, Coding, FhirResource, Identifier } from 'fhir/r4';
 import { createHttpClient, type HttpClientOptions } from '../http/http-client';
-import { FhirVersionConflictError, toFhirError } from './fhir-errors';
 import { identifiersOf } from '../identity/identity';
+import { FhirError, FhirVersionConflictError, toFhirError } from './fhir-errors';
 import { anyOf, tokenValue } from './search-values';
 
 export type ResourceType = FhirResource['resourceType'];
@@ -179,10 +179,28 @@ export class FhirClient {
     const headers: Record<string, string> = { 'Content-Type': FHIR_JSON, Prefer: 'return=representation' };
     const criteria = options.ifNoneExist ? toSearchParams(options.ifNoneExist).toString() : '';
     if (criteria) headers['If-None-Exist'] = criteria;
-    const response = await this.send<T>(
-      { method: 'POST', url: resource.resourceType, data: resource, headers, idempotent: Boolean(criteria) },
-      { conditional: Boolean(criteria) },
-    );
+    const post = () =>
+      this.send<T>(
+        {
+          method: 'POST',
+          url: resource.resourceType,
+          data: resource,
+          headers,
+          idempotent: Boolean(criteria),
+        },
+        { conditional: Boolean(criteria) },
+      );
+    // HAPI answers 409 to a conditional create that lost a race with an identical one (HAPI-2745 on H2;
+    // on PostgreSQL, HAPI-0550 naming the unique constraint it hit); asked again, it finds the winner.
+    let response: AxiosResponse<T> | undefined;
+    for (let attempt = 1; !response; attempt += 1) {
+      try {
+        response = await post();
+      } catch (error) {
+        const lostRace = criteria && error instanceof FhirError && error.status === 409;
+        if (!lostRace || attempt === 3) throw error;
+      }
+    }
     return { resource: await this.representation(response), created: response.status === 201 };
   }
 
@@ -294,6 +312,21 @@ export class FhirClient {
       { resourceType: 'Bundle', type: 'transaction', entry: entries },
       options.idempotent,
     );
+  }
+
+  /**
+   * POST [type]/[id]/$meta-delete: takes these tags off the current version. An update cannot: HAPI keeps
+   * a resource's tags across updates (and so does the embedded store).
+   */
+  async removeTags(type: ResourceType, id: string, tags: Coding[]): Promise<void> {
+    if (tags.length === 0) return;
+    await this.send({
+      method: 'POST',
+      url: `${type}/${encodeURIComponent(id)}/$meta-delete`,
+      data: { resourceType: 'Parameters', parameter: [{ name: 'meta', valueMeta: { tag: tags } }] },
+      headers: { 'Content-Type': FHIR_JSON },
+      idempotent: true,
+    });
   }
 
   /** A batch bundle: each entry succeeds or fails on its own; read `entry[i].response.status`. */

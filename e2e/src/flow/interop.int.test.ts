@@ -5,6 +5,7 @@ import type { Patient } from 'fhir/r4';
 import { identifierOf, identifierToken } from '@cht-openmrs/common';
 import { openmrsFactories, type OpenhimTransaction as Transaction } from '@cht-openmrs/sandbox';
 import { startStack, type Stack } from './stack';
+import { everyVersionWritten, validationErrors } from './validation';
 
 const JSON_BODY = { headers: { 'Content-Type': 'application/json' } };
 const {
@@ -268,5 +269,11 @@ describe('CHT ⇄ OpenHIM ⇄ OpenMRS, end to end', () => {
     const pushes = transactions.filter((t) => t.request.path.startsWith('/mediator/'));
     expect(pushes.length).toBeGreaterThanOrEqual(4);
     expect(pushes.every((t) => t.status === 'Successful')).toBe(true);
+  });
+
+  it('wrote only valid R4: every version of every resource the mediators wrote passes the validator', async () => {
+    const written = await everyVersionWritten(stack.fhir, stack.fhirUrl);
+    expect(written.length).toBeGreaterThan(20);
+    expect(await validationErrors(written)).toEqual([]);
   });
 });

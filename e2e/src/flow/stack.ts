@@ -18,7 +18,7 @@ import {
   loadSettings,
   serverUrl,
 } from '@cht-openmrs/common';
-import { startFhirStore } from '@cht-openmrs/fhir-store';
+import { startTestFhirServer } from '@cht-openmrs/fhir-store';
 import {
   readAppSettings,
   startChtSandbox,
@@ -52,6 +52,8 @@ export interface Stack {
   /** OpenMRS's FHIR API as admin. */
   openmrsFhir: FhirClient;
   fhir: FhirClient;
+  /** The FHIR server's base URL. */
+  fhirUrl: string;
   configuration: Report;
   /** Fires the OpenMRS sync polling channel, as its schedule would, and waits for its transaction. */
   poll(): Promise<Transaction>;
@@ -62,7 +64,7 @@ export interface Stack {
 
 export async function startStack(): Promise<Stack> {
   const logger = createLogger('e2e', 'silent');
-  const store = await startFhirStore();
+  const store = await startTestFhirServer();
   const openmrs = await startOpenmrsSandbox({ timeZone: 'Africa/Nairobi' });
   const openhim = await startOpenhimSandbox({ polling: false });
   const servers: Server[] = [];
@@ -173,6 +175,7 @@ export async function startStack(): Promise<Stack> {
       retries: 0,
     }),
     fhir: new FhirClient({ baseURL: store.url, retries: 0 }),
+    fhirUrl: store.url,
     configuration,
     transactions,
     async poll() {

@@ -14,7 +14,7 @@ import {
   serverUrl,
   type MediatorResponse,
 } from '@cht-openmrs/common';
-import { startFhirStore } from '@cht-openmrs/fhir-store';
+import { startTestFhirServer } from '@cht-openmrs/fhir-store';
 import {
   readAppSettings,
   startChtSandbox,
@@ -62,7 +62,7 @@ export async function startSyncStack(
   options: SyncStackOptions = {},
 ): Promise<SyncStack> {
   const logger = createLogger('test', 'silent');
-  const store = await startFhirStore();
+  const store = await startTestFhirServer();
   const fhirProxy = await countingProxy(store.url);
   // Listening before its app exists, so that the CHT mediator can be told where to signal.
   const mediatorServer: Server = createServer();

@@ -125,6 +125,9 @@ async function placeInCht(
     const last = { cht: fieldsInCht(linked), openmrs: fieldsInOpenmrs(linkedInOpenmrs) };
     return markSynced(linked, linked, last);
   });
+  // Placed now: the FHIR server keeps tags across updates, so the unplaced one is taken off.
+  const unplacedTags = saved.meta?.tag?.filter((t) => t.system === UNPLACED_TAG_SYSTEM) ?? [];
+  await context.fhir.removeTags('Patient', saved.id as string, unplacedTags);
   await context.queue.wake({ reference: `Patient/${saved.id}` }); // its visits waited for it
   return 'created';
 }
