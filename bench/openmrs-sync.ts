@@ -112,15 +112,19 @@ async function startStack(concurrency: number) {
     setLatency(ms: number) {
       openmrs.controls.latencyMs = ms;
     },
-    /** Runs the sync until a run completes with nothing to do; returns the runs it took. */
+    /**
+     * Runs the sync until a run completes with nothing to do; returns the runs it asked for (the runs the
+     * mediator chained on its own meanwhile are not counted: asked then, the lease says `skipped`).
+     */
     async syncUntilIdle(): Promise<number> {
-      for (let runs = 1; ; runs++) {
+      for (let runs = 0; ;) {
         const response = await mediator.get<MediatorResponse>('/sync');
         const report = JSON.parse(response.data.response.body) as RunReport;
         if (report.outcome === 'skipped') {
           await new Promise((resolve) => setTimeout(resolve, 500)); // a chained run holds the lease
           continue;
         }
+        runs += 1;
         const work = Object.values(report.streams).reduce(
           (n, c) => n + c.created + c.updated + c.failed + c.retried,
           0,
@@ -229,7 +233,7 @@ async function main() {
     const bound = lowerBound(BIG_PATIENTS, BIG_CONCURRENCY);
     line(
       '  time (target ≤ 1.3 × bound)',
-      `${big.seconds.toFixed(0)} s in ${big.runs} runs; bound ${bound.toFixed(0)} s; ratio ${(big.seconds / bound).toFixed(2)}`,
+      `${big.seconds.toFixed(0)} s (${big.runs} asked for, the others chained); bound ${bound.toFixed(0)} s; ratio ${(big.seconds / bound).toFixed(2)}`,
     );
     line(
       `  mediator peak RSS at ${BIG_PATIENTS} vs ${SMALL_PATIENTS} (target ≤ 1.2 ×)`,
