@@ -338,7 +338,12 @@ export class FhirClient {
   }
 
   private async postBundle(bundle: Bundle, idempotent = false): Promise<Bundle> {
-    const headers = { 'Content-Type': FHIR_JSON, Prefer: 'return=representation' };
+    // The searches a batch holds must be fresh too: HAPI hands its sub-requests the bundle's headers.
+    const headers = {
+      'Content-Type': FHIR_JSON,
+      Prefer: 'return=representation',
+      'Cache-Control': 'no-cache',
+    };
     return (await this.send<Bundle>({ method: 'POST', url: '', data: bundle, headers, idempotent })).data;
   }
 
