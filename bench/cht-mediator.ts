@@ -1,24 +1,31 @@
 // Outbound-push requests per second the CHT mediator sustains, for patients and for reports with five
-// observations, with the embedded FHIR store behind it. Mediator and store run in this process; the load
-// generator too (2 cores in all). Run: npm run cht-mediator -w bench   (COUNT=2000 by default)
+// observations, with the embedded FHIR store behind it, and the FHIR requests each costs (counted at the
+// HTTP level), next to the targets and the baseline before issue #20. Mediator and store run in this
+// process; the load generator too. Run: npm run cht-mediator -w bench   (COUNT=2000 by default)
 import { Agent } from 'node:http';
+import { cpus, loadavg } from 'node:os';
 import axios from 'axios';
 import { createLogger, listen, loadSettings, serverUrl } from '@cht-openmrs/common';
 import { startFhirStore } from '@cht-openmrs/fhir-store';
 import { createApp } from '../cht-mediator/src/app';
 import { settingsShape } from '../cht-mediator/src/settings';
+import { countingProxy } from '../common/src/test-support/counting-proxy';
 import { line, percentile, pool, timed } from './measure';
 
 const COUNT = Number(process.env.COUNT ?? 2000);
-const CONCURRENCY = Number(process.env.CONCURRENCY ?? 8);
+const CONCURRENCY = Number(process.env.CONCURRENCY ?? 4);
+const TARGETS: Record<string, string> = {
+  'report pushes (5 observations each)': 'target ≥ 400/s; baseline 206/s, 3 FHIR requests each',
+};
 const CONCEPTS = ['5089', '5090', '5088', '5085', '5086'].map((id) => id.padEnd(36, 'A'));
 
 async function main() {
   const store = await startFhirStore();
+  const proxy = await countingProxy(store.url);
   const settings = loadSettings(settingsShape, {
     CHT_MEDIATOR_USERNAME: 'bench',
     CHT_MEDIATOR_PASSWORD: 'bench-password',
-    FHIR_URL: store.url,
+    FHIR_URL: proxy.url,
     LOG_LEVEL: 'silent',
   });
   const server = await listen(createApp(settings, createLogger('bench', 'silent')), 0, '127.0.0.1');
@@ -28,11 +35,14 @@ async function main() {
     httpAgent: new Agent({ keepAlive: true, maxSockets: CONCURRENCY }),
   });
   console.log(
-    `cht-mediator benchmark: ${COUNT} patients, then ${COUNT} reports of ${CONCEPTS.length} observations, ${CONCURRENCY} pushes in flight`,
+    `cht-mediator benchmark: ${COUNT} patients, then ${COUNT} reports of ${CONCEPTS.length} observations, ${CONCURRENCY} pushes in flight; ${cpus().length} cores, load average ${loadavg()
+      .map((l) => l.toFixed(1))
+      .join(' ')}`,
   );
 
   const run = async (label: string, push: (i: number) => Promise<unknown>) => {
     const latencies: number[] = [];
+    proxy.reset();
     const { seconds } = await timed(() =>
       pool(COUNT, CONCURRENCY, async (i) => {
         const started = process.hrtime.bigint();
@@ -43,7 +53,7 @@ async function main() {
     latencies.sort((a, b) => a - b);
     line(
       label,
-      `${Math.round(COUNT / seconds)} pushes/s (p50 ${percentile(latencies, 50).toFixed(1)} ms, p95 ${percentile(latencies, 95).toFixed(1)} ms)`,
+      `${Math.round(COUNT / seconds)} pushes/s (p50 ${percentile(latencies, 50).toFixed(1)} ms, p95 ${percentile(latencies, 95).toFixed(1)} ms), ${(proxy.count() / COUNT).toFixed(1)} FHIR requests each${TARGETS[label] ? `; ${TARGETS[label]}` : ''}`,
     );
   };
 
@@ -69,6 +79,7 @@ async function main() {
   await run('report pushes (5 observations each)', (i) => http.post('/cht/encounter', report(i)));
   await run('repeated report pushes (unchanged: no writes)', (i) => http.post('/cht/encounter', report(i)));
   server.close();
+  await proxy.close();
   await store.close();
   process.exit(0);
 }

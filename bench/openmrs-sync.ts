@@ -1,52 +1,47 @@
-// The sync into OpenMRS at scale. With the OpenMRS stand-in answering after a fixed latency, prints:
-// the time to back-fill PATIENTS CHT patients with 2 reports of 5 observations each, next to the lower
-// bound (required OpenMRS requests × latency ÷ the sync's concurrency); the requests and time of a run
-// with nothing to do on top of IDLE_PATIENTS synced patients; the mediator's peak memory at PATIENTS and
-// at MEMORY_PATIENTS. The mediator runs in its own process; the FHIR store, the stand-ins and the CHT
-// mediator that loads the data run in this one. Run: npm run openmrs-sync -w bench
-import { fork } from 'node:child_process';
-import { readFileSync, writeFileSync, mkdtempSync } from 'node:fs';
-import { Agent } from 'node:http';
-import { tmpdir } from 'node:os';
+// The sync into OpenMRS at scale (issue #20). With the OpenMRS stand-in answering after LATENCY_MS, for
+// CHT patients with 2 reports of 5 observations each, prints next to each target and to the baseline
+// before this work (the issue's measurements):
+// - a back-fill of PATIENTS at each of CONCURRENCIES: time next to its lower bound (required OpenMRS
+//   requests × latency ÷ concurrency), OpenMRS and FHIR-server requests per patient (HTTP level);
+// - a run with nothing to do on top of IDLE_PATIENTS synced patients: requests to each side;
+// - a back-fill of BIG_PATIENTS, run after run as the mediator chains them, with /status progress, and
+//   the mediator's peak memory next to that of a back-fill of SMALL_PATIENTS.
+// The mediator runs in its own process (its memory is read from /proc); the FHIR store, the stand-ins
+// and the loader run in this one. Run: npm run openmrs-sync -w bench
+import { fork, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import axios, { type AxiosInstance } from 'axios';
-import { createLogger, listen, loadSettings, serverUrl, type MediatorResponse } from '@cht-openmrs/common';
+import type { MediatorResponse } from '@cht-openmrs/common';
 import { startFhirStore } from '@cht-openmrs/fhir-store';
 import { startChtSandbox, startOpenmrsSandbox } from '@cht-openmrs/sandbox';
-import { createApp as createChtMediator } from '../cht-mediator/src/app';
-import { settingsShape as chtMediatorSettings } from '../cht-mediator/src/settings';
-import { line, pool, timed } from './measure';
+import { countingProxy } from '../common/src/test-support/counting-proxy';
+import { line, timed } from './measure';
+import { benchMapping } from './support/bench-mapping';
+import { CONCEPTS, loadChtData, REPORTS_PER_PATIENT } from './support/cht-data';
 
-const PATIENTS = Number(process.env.PATIENTS ?? 2000);
+const PATIENTS = Number(process.env.PATIENTS ?? 500);
+const CONCURRENCIES = (process.env.CONCURRENCIES ?? '8,32').split(',').map(Number);
 const IDLE_PATIENTS = Number(process.env.IDLE_PATIENTS ?? 10_000);
-const MEMORY_PATIENTS = Number(process.env.MEMORY_PATIENTS ?? 20_000);
+const SMALL_PATIENTS = Number(process.env.SMALL_PATIENTS ?? 2_000);
+const BIG_PATIENTS = Number(process.env.BIG_PATIENTS ?? 20_000);
+const BIG_CONCURRENCY = Number(process.env.BIG_CONCURRENCY ?? 32);
 const LATENCY_MS = Number(process.env.LATENCY_MS ?? 20);
-const CONCURRENCY = Number(process.env.SYNC_CONCURRENCY ?? 4);
-const REPORTS_PER_PATIENT = 2;
-const CONCEPTS: [string, number][] = [
-  ['5089', 61.5],
-  ['5090', 165],
-  ['5088', 36.6],
-  ['5085', 120],
-  ['5086', 80],
-].map(([id, value]) => [String(id).padEnd(36, 'A'), Number(value)]);
-const ROOT = join(__dirname, '..');
 const AUTH = { username: 'bench', password: 'bench-password' };
-
-function benchMapping(): string {
-  const mapping = JSON.parse(readFileSync(join(ROOT, 'openmrs-mediator', 'mapping.json'), 'utf8'));
-  mapping.chtToOpenmrs.forms.bench_visit = {
-    visitType: 'd66e9fe0-7d51-4801-a550-5d462ad1c944',
-    encounterType: 'd7151f82-c1f3-4152-a605-2f9ea7414a79',
-    visitDurationMinutes: 30,
-    observations: Object.fromEntries(
-      CONCEPTS.map(([concept]) => [concept, { concept, valueType: 'numeric' }]),
-    ),
-  };
-  const file = join(mkdtempSync(join(tmpdir(), 'bench-mapping-')), 'mapping.json');
-  writeFileSync(file, JSON.stringify(mapping));
-  return file;
-}
+/** What OpenMRS must be sent per patient: the patient, and per report a visit, an encounter and its observations. */
+const WRITES_PER_PATIENT = 1 + REPORTS_PER_PATIENT * (2 + CONCEPTS.length);
+const BASELINE = {
+  backfill: {
+    4: '77.6 s (2 runs)',
+    8: '58.2 s (main before this work, measured here at load 3–6)',
+    32: '42.2 s',
+  } as Record<number, string>,
+  openmrsPerPatient: '20.4',
+  fhirPerPatient: '28.4',
+  idle: '5–6 OpenMRS + 17–18 FHIR',
+  reference: '6.4 s (medic/cht-interoperability, unbounded and unordered)',
+};
 
 /** Peak resident memory of a process so far, from Linux's /proc (VmHWM). */
 function peakRssMb(pid: number): number {
@@ -55,15 +50,15 @@ function peakRssMb(pid: number): number {
 }
 
 interface RunReport {
+  outcome: string;
   complete: boolean;
-  streams: Record<
-    string,
-    { created: number; updated: number; failed: number; waiting: number; retried: number }
-  >;
+  streams: Record<string, { created: number; updated: number; failed: number; retried: number }>;
 }
 
-async function main() {
+/** A fresh FHIR store, OpenMRS and CHT stand-ins, and the mediator in its own process. */
+async function startStack(concurrency: number) {
   const store = await startFhirStore();
+  const fhirProxy = await countingProxy(store.url);
   const openmrs = await startOpenmrsSandbox();
   const admin = { username: 'admin', password: 'Admin123' };
   for (const name of ['CHT Document ID', 'CHT Patient ID'])
@@ -73,28 +68,8 @@ async function main() {
       { auth: admin },
     );
   const cht = await startChtSandbox();
-  const logger = createLogger('bench', 'silent');
-  const chtMediatorServer = await listen(
-    createChtMediator(
-      loadSettings(chtMediatorSettings, {
-        CHT_MEDIATOR_USERNAME: AUTH.username,
-        CHT_MEDIATOR_PASSWORD: AUTH.password,
-        FHIR_URL: store.url,
-        LOG_LEVEL: 'silent',
-      }),
-      logger,
-    ),
-    0,
-    '127.0.0.1',
-  );
-  const push = axios.create({
-    baseURL: serverUrl(chtMediatorServer),
-    auth: AUTH,
-    httpAgent: new Agent({ keepAlive: true, maxSockets: 8 }),
-  });
   const openmrsUrl = new URL(openmrs.url);
-
-  const child = fork(join(__dirname, 'support', 'openmrs-mediator-process.ts'), {
+  const child: ChildProcess = fork(join(__dirname, 'support', 'openmrs-mediator-process.ts'), {
     cwd: __dirname,
     execArgv: ['--import', 'tsx'],
     env: {
@@ -109,8 +84,8 @@ async function main() {
       CHT_URL: cht.url,
       CHT_USERNAME: 'medic',
       CHT_PASSWORD: 'password',
-      FHIR_URL: store.url,
-      SYNC_CONCURRENCY: String(CONCURRENCY),
+      FHIR_URL: fhirProxy.url,
+      SYNC_CONCURRENCY: String(concurrency),
       LOG_LEVEL: 'silent',
     },
   });
@@ -123,94 +98,153 @@ async function main() {
     auth: AUTH,
     timeout: 0,
   });
-
-  let pushed = 0;
-  const addPatients = async (count: number, reports: boolean) => {
-    const from = pushed;
-    pushed += count;
-    await pool(count, 8, async (n) => {
-      const i = from + n;
-      await push.post('/cht/patient', {
-        doc: {
-          _id: `person-${i}`,
-          name: `Bench Person ${i}`,
-          sex: 'female',
-          date_of_birth: '1990-01-01',
-          patient_id: String(100000 + i),
-        },
-      });
-      if (!reports) return;
-      for (let r = 0; r < REPORTS_PER_PATIENT; r++) {
-        await push.post('/cht/encounter', {
-          id: `report-${i}-${r}`,
-          form: 'bench_visit',
-          patient_uuid: `person-${i}`,
-          reported_date: Date.parse('2024-06-01T08:00:00Z') + r * 3_600_000,
-          observations: CONCEPTS.map(([code, value]) => ({ code, valueDecimal: value })),
-        });
+  let patients = 0;
+  return {
+    openmrs,
+    fhirProxy,
+    mediator,
+    pid: child.pid ?? 0,
+    /** Adds CHT patients (with or without reports) straight into the FHIR store. */
+    async add(count: number, reports: number) {
+      await loadChtData(store.url, patients, count, reports);
+      patients += count;
+    },
+    setLatency(ms: number) {
+      openmrs.controls.latencyMs = ms;
+    },
+    /**
+     * Runs the sync until a run completes with nothing to do; returns the runs it asked for (the runs the
+     * mediator chained on its own meanwhile are not counted: asked then, the lease says `skipped`).
+     */
+    async syncUntilIdle(): Promise<number> {
+      for (let runs = 0; ;) {
+        const response = await mediator.get<MediatorResponse>('/sync');
+        const report = JSON.parse(response.data.response.body) as RunReport;
+        if (report.outcome === 'skipped') {
+          await new Promise((resolve) => setTimeout(resolve, 500)); // a chained run holds the lease
+          continue;
+        }
+        runs += 1;
+        const work = Object.values(report.streams).reduce(
+          (n, c) => n + c.created + c.updated + c.failed + c.retried,
+          0,
+        );
+        if (report.complete && work === 0) return runs;
       }
-    });
+    },
+    async close() {
+      child.kill();
+      await fhirProxy.close();
+      await cht.close();
+      await openmrs.close();
+      await store.close();
+    },
   };
-  /** Runs the sync until a run completes with nothing to do; returns the runs and what they did. */
-  const syncUntilIdle = async () => {
-    let runs = 0;
-    let orchestrations = 0;
-    for (;;) {
-      const response = await mediator.get<MediatorResponse>('/sync');
-      runs += 1;
-      orchestrations += response.data.orchestrations?.length ?? 0;
-      const report = JSON.parse(response.data.response.body) as RunReport;
-      const work = Object.values(report.streams).reduce(
-        (sum, c) => sum + c.created + c.updated + c.failed + c.retried,
-        0,
+}
+
+const lowerBound = (patients: number, concurrency: number) =>
+  (patients * WRITES_PER_PATIENT * LATENCY_MS) / 1000 / concurrency;
+
+async function backfill(concurrency: number, idleOnTop: boolean) {
+  const stack = await startStack(concurrency);
+  await stack.add(PATIENTS, REPORTS_PER_PATIENT);
+  stack.setLatency(LATENCY_MS);
+  stack.openmrs.controls.resetCounters();
+  stack.fhirProxy.reset();
+  const { seconds, result: runs } = await timed(() => stack.syncUntilIdle());
+  const openmrsRequests = stack.openmrs.controls.counts().total;
+  const bound = lowerBound(PATIENTS, concurrency);
+  console.log(`\nback-fill of ${PATIENTS} patients at SYNC_CONCURRENCY=${concurrency}`);
+  line(
+    '  time (target ≤ 1.3 × bound)',
+    `${seconds.toFixed(1)} s in ${runs} runs; bound ${bound.toFixed(1)} s; ratio ${(seconds / bound).toFixed(2)}; baseline ${BASELINE.backfill[concurrency] ?? '—'}; reference ${BASELINE.reference}`,
+  );
+  line(
+    '  OpenMRS requests per patient (target ≤ 15.5)',
+    `${(openmrsRequests / PATIENTS).toFixed(2)} (writes needed: ${WRITES_PER_PATIENT}); baseline ${BASELINE.openmrsPerPatient}`,
+  );
+  line(
+    '  FHIR-server requests per patient (target ≤ 6)',
+    `${(stack.fhirProxy.count() / PATIENTS).toFixed(2)}; baseline ${BASELINE.fhirPerPatient}`,
+  );
+  for (const [route, n] of Object.entries(stack.openmrs.controls.counts().byRoute))
+    line(`    OpenMRS ${route}`, String(n));
+  line('    FHIR server, by method', JSON.stringify(stack.fhirProxy.byMethod()));
+
+  if (idleOnTop) {
+    stack.setLatency(0);
+    await stack.add(IDLE_PATIENTS - PATIENTS, 0);
+    await stack.syncUntilIdle();
+    stack.setLatency(LATENCY_MS);
+    stack.openmrs.controls.resetCounters();
+    stack.fhirProxy.reset();
+    const idle = await timed(() => stack.mediator.get<MediatorResponse>('/sync'));
+    line(
+      `idle run on top of ${IDLE_PATIENTS} synced patients (target ≤ 6 + 6)`,
+      `${stack.openmrs.controls.counts().total} OpenMRS + ${stack.fhirProxy.count()} FHIR requests, ${(idle.seconds * 1000).toFixed(0)} ms; baseline ${BASELINE.idle}`,
+    );
+  }
+  await stack.close();
+}
+
+/** A back-fill the mediator chains run after run; progress read from /status every few seconds. */
+async function largeBackfill(patients: number, showProgress: boolean) {
+  const stack = await startStack(BIG_CONCURRENCY);
+  await stack.add(patients, REPORTS_PER_PATIENT);
+  stack.setLatency(LATENCY_MS);
+  const started = Date.now();
+  let done = false;
+  const watching = (async () => {
+    while (!done && showProgress) {
+      await new Promise((resolve) => setTimeout(resolve, 10_000));
+      if (done) break;
+      const { progress } = (await stack.mediator.get('/status')).data as {
+        progress: { done: number; remaining: number; rate: number; estimatedEnd: string | null };
+      };
+      line(
+        `  /status at ${Math.round((Date.now() - started) / 1000)} s`,
+        `done ${progress.done}, remaining ${progress.remaining}, ${progress.rate}/s, estimated end ${progress.estimatedEnd ?? '—'}`,
       );
-      if (report.complete && work === 0) return { runs, orchestrations };
     }
-  };
-  const setLatency = (ms: number) => (openmrs.controls.latencyMs = ms);
+  })();
+  const { seconds, result: runs } = await timed(() => stack.syncUntilIdle());
+  done = true;
+  await watching;
+  const rss = peakRssMb(stack.pid);
+  await stack.close();
+  return { seconds, runs, rss };
+}
 
+async function main() {
   console.log(
-    `openmrs-sync benchmark: OpenMRS stand-in latency ${LATENCY_MS} ms, sync concurrency ${CONCURRENCY}; ${PATIENTS} patients × ${REPORTS_PER_PATIENT} reports × ${CONCEPTS.length} observations`,
+    `openmrs-sync benchmark: OpenMRS stand-in latency ${LATENCY_MS} ms; ${PATIENTS} patients × ${REPORTS_PER_PATIENT} reports × ${CONCEPTS.length} observations; ${cpus().length} cores, load average ${loadavg()
+      .map((l) => l.toFixed(1))
+      .join(' ')}`,
   );
-  await addPatients(PATIENTS, true);
-  setLatency(LATENCY_MS);
-  openmrs.controls.resetCounters();
-  const backfill = await timed(syncUntilIdle);
-  const requests = openmrs.controls.counts().total;
-  // Per patient: a search (never create twice) and a create; per report: a visit search, the visit,
-  // the encounter and one create per observation.
-  const required = PATIENTS * 2 + PATIENTS * REPORTS_PER_PATIENT * (3 + CONCEPTS.length);
-  const lowerBound = (required * LATENCY_MS) / 1000 / CONCURRENCY;
-  line('back-fill time', `${backfill.seconds.toFixed(1)} s in ${backfill.result.runs} runs`);
-  line(
-    '  lower bound (required requests × latency ÷ concurrency)',
-    `${lowerBound.toFixed(1)} s (${required} requests); ratio ${(backfill.seconds / lowerBound).toFixed(2)}`,
+  for (const [i, concurrency] of CONCURRENCIES.entries())
+    await backfill(concurrency, i === CONCURRENCIES.length - 1 && IDLE_PATIENTS > PATIENTS);
+
+  if (BIG_PATIENTS > 0) {
+    console.log(
+      `\nback-fill of ${BIG_PATIENTS} patients at SYNC_CONCURRENCY=${BIG_CONCURRENCY}, run after run`,
+    );
+    const small = await largeBackfill(SMALL_PATIENTS, false);
+    const big = await largeBackfill(BIG_PATIENTS, true);
+    const bound = lowerBound(BIG_PATIENTS, BIG_CONCURRENCY);
+    line(
+      '  time (target ≤ 1.3 × bound)',
+      `${big.seconds.toFixed(0)} s (${big.runs} asked for, the others chained); bound ${bound.toFixed(0)} s; ratio ${(big.seconds / bound).toFixed(2)}`,
+    );
+    line(
+      `  mediator peak RSS at ${BIG_PATIENTS} vs ${SMALL_PATIENTS} (target ≤ 1.2 ×)`,
+      `${big.rss} MB vs ${small.rss} MB: ${(big.rss / small.rss).toFixed(2)} ×; baseline: not measured before (the old benchmark added patients without reports)`,
+    );
+  }
+  console.log(
+    `\nload average at the end ${loadavg()
+      .map((l) => l.toFixed(1))
+      .join(' ')}`,
   );
-  line('  OpenMRS requests made', `${requests} (${(requests / required).toFixed(2)} × required)`);
-  for (const [route, n] of Object.entries(openmrs.controls.counts().byRoute)) line(`    ${route}`, String(n));
-  line(`mediator peak RSS after ${PATIENTS} patients`, `${peakRssMb(child.pid ?? 0)} MB`);
-
-  setLatency(0);
-  await addPatients(IDLE_PATIENTS - PATIENTS, false);
-  await syncUntilIdle();
-  setLatency(LATENCY_MS);
-  openmrs.controls.resetCounters();
-  const idle = await timed(async () => (await mediator.get<MediatorResponse>('/sync')).data);
-  line(
-    `idle run on top of ${IDLE_PATIENTS} synced patients`,
-    `${(idle.seconds * 1000).toFixed(0)} ms, ${idle.result.orchestrations?.length ?? 0} requests (${openmrs.controls.counts().total} to OpenMRS)`,
-  );
-
-  setLatency(0);
-  await addPatients(MEMORY_PATIENTS - IDLE_PATIENTS, false);
-  await syncUntilIdle();
-  line(`mediator peak RSS after ${MEMORY_PATIENTS} patients`, `${peakRssMb(child.pid ?? 0)} MB`);
-
-  child.kill();
-  chtMediatorServer.close();
-  await cht.close();
-  await openmrs.close();
-  await store.close();
   process.exit(0);
 }
 

@@ -28,6 +28,7 @@ export function localStack(env: Env): Record<string, string> {
     CHT_PASSWORD: v('CHT_SANDBOX_ADMIN_PASSWORD', 'password'),
     CHT_MEDIATOR_HOST: '127.0.0.1',
     OPENMRS_MEDIATOR_HOST: '127.0.0.1',
+    SYNC_SIGNAL_URL: `http://127.0.0.1:${v('OPENMRS_MEDIATOR_PORT', '6001')}/sync/signal`,
     // cht-config pushes to the compose host openhim-core: locally, to the OpenHIM stand-in's router
     CHT_SANDBOX_OUTBOUND_BASE_URL: `http://127.0.0.1:${v('OPENHIM_SANDBOX_ROUTER_PORT', '5001')}`,
   };

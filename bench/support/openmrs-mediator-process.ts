@@ -10,6 +10,7 @@ async function main() {
   const context = createSyncContext(settings, loadMapping(settings.OPENMRS_MEDIATOR_MAPPING), logger);
   const server = await listen(createApp(settings, context, logger), 0, '127.0.0.1');
   const address = server.address();
+  process.on('SIGTERM', () => process.exit(0)); // exits cleanly, so a --cpu-prof profile is written
   process.send?.({ port: typeof address === 'object' && address ? address.port : 0 });
 }
 

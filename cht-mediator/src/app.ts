@@ -16,6 +16,7 @@ import { pushRoutes } from './routes';
 import type { ChtMediatorSettings } from './settings';
 import { PatientStore } from './store/patient-store';
 import { ReportStore } from './store/report-store';
+import { SyncSignal } from './sync-signal';
 
 /** The peers this mediator uses: the FHIR server, and OpenHIM when configured. */
 export function peerChecks(settings: ChtMediatorSettings): PeerChecks {
@@ -51,7 +52,17 @@ export function createApp(
     res.json({ service: 'cht-mediator', peers: await peers.current() });
   });
   app.use(express.json({ limit: BODY_LIMIT_BYTES, type: ['application/json', 'application/*+json'] }));
-  app.use(pushRoutes(patients, reports));
+  const signal = new SyncSignal(
+    settings.SYNC_SIGNAL_URL
+      ? {
+          url: settings.SYNC_SIGNAL_URL,
+          username: settings.OPENMRS_MEDIATOR_USERNAME,
+          password: settings.OPENMRS_MEDIATOR_PASSWORD,
+        }
+      : undefined,
+    logger,
+  );
+  app.use(pushRoutes(patients, reports, () => signal.notify()));
   app.use(errorHandler(logger, CHT_MEDIATOR_URN));
   return app;
 }

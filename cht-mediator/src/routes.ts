@@ -10,7 +10,12 @@ import type { ReportStore } from './store/report-store';
 
 const STATUS = { created: 201, updated: 200, unchanged: 200 } as const;
 
-export function pushRoutes(patients: PatientStore, reports: ReportStore): Router {
+/** `stored` is told whenever a push wrote something the sync may send (see sync-signal.ts). */
+export function pushRoutes(
+  patients: PatientStore,
+  reports: ReportStore,
+  stored: () => void = () => {},
+): Router {
   const router = Router();
 
   router.post('/cht/patient', async (req, res) => {
@@ -22,6 +27,7 @@ export function pushRoutes(patients: PatientStore, reports: ReportStore): Router
     );
     const references = [person.docId, ...(person.shortcode ? [person.shortcode] : [])];
     const linkedReports = await reports.linkWaitingReports(patient, references);
+    if (outcome !== 'unchanged' || linkedReports > 0) stored();
     const body = { id: patient.id, outcome, linkedReports };
     sendMediatorResponse(
       res,
@@ -45,6 +51,7 @@ export function pushRoutes(patients: PatientStore, reports: ReportStore): Router
       withIdentifier(p, 'chtPatientId', link.shortcode),
     );
     if (!result) throw new Error(`Patient with OpenMRS uuid ${link.openmrsUuid} vanished while linking`);
+    if (result.outcome !== 'unchanged') stored();
     const body = { id: result.patient.id, outcome: result.outcome };
     sendMediatorResponse(
       res,
@@ -57,6 +64,7 @@ export function pushRoutes(patients: PatientStore, reports: ReportStore): Router
   router.post('/cht/encounter', async (req, res) => {
     const report = parseReportPush(req.body);
     const result = await reports.upsert(report);
+    if (result.outcome !== 'unchanged' && !result.awaitingPatient) stored();
     const status = result.awaitingPatient ? 202 : STATUS[result.outcome];
     const body = {
       id: result.encounterId,

@@ -24,7 +24,8 @@ import { SyncMetrics } from './metrics';
 import { OpenmrsClient } from './openmrs/openmrs-client';
 import { syncRoutes } from './routes';
 import { openmrsFhirUrl, type OpenmrsMediatorSettings } from './settings';
-import { MappingFile, SyncRunner } from './sync-runner';
+import { MappingFile, SyncRunner, type RunRequest } from './sync-runner';
+import { SyncScheduler } from './sync/sync-runner';
 import type { SyncContext } from './sync/context';
 import { RetryQueue } from './sync/retry-queue';
 import { SyncStateStore } from './sync/sync-state';
@@ -47,6 +48,7 @@ export function createSyncContext(
     password: settings.OPENMRS_PASSWORD,
     logger,
     allowSelfSigned,
+    maxInFlight: settings.SYNC_CONCURRENCY,
   });
   const cht = new ChtClient({
     baseURL: settings.CHT_URL,
@@ -54,6 +56,7 @@ export function createSyncContext(
     password: settings.CHT_PASSWORD,
     logger,
     allowSelfSigned,
+    maxInFlight: settings.SYNC_CONCURRENCY,
   });
   return {
     fhir,
@@ -75,6 +78,7 @@ export function createSyncContext(
     limits: {
       concurrency: settings.SYNC_CONCURRENCY,
       pageSize: settings.SYNC_PAGE_SIZE,
+      fhirPageSize: settings.SYNC_FHIR_PAGE_SIZE,
       overlapMs: settings.SYNC_OVERLAP_SECONDS * 1000,
     },
   };
@@ -109,6 +113,19 @@ export function createApp(
     { leaseSeconds: settings.SYNC_LEASE_SECONDS, maxRunSeconds: settings.SYNC_MAX_RUN_SECONDS },
     mapping,
   );
+  // Runs asked for by signals, the polling channel and the console share one schedule: a signal during a
+  // run asks for one follow-up run.
+  const scheduler = new SyncScheduler(
+    () => runner.run({ trigger: 'signal' }),
+    { gatherMs: settings.SYNC_SIGNAL_GATHER_MS, retryMs: 5000, maxRetries: 12 },
+    logger,
+  );
+  const scheduled = {
+    context: runner.context,
+    states: runner.states,
+    mapping: runner.mapping,
+    run: (by: RunRequest) => scheduler.runNow(() => runner.run(by)),
+  };
   const app = express();
   app.disable('x-powered-by');
   app.use(requestContext(logger));
@@ -119,8 +136,8 @@ export function createApp(
     basicAuth(settings.OPENMRS_MEDIATOR_USERNAME, settings.OPENMRS_MEDIATOR_PASSWORD, 'openmrs-mediator'),
   );
   app.use(express.json({ limit: BODY_LIMIT_BYTES }));
-  app.use(syncRoutes(context, states, metrics, runner, peers));
-  app.use(consoleRoutes(runner, progress, new OpenhimApi(settings), peers));
+  app.use(syncRoutes(context, states, metrics, runner, scheduler, peers));
+  app.use(consoleRoutes(scheduled, progress, new OpenhimApi(settings), peers));
   app.use(errorHandler(logger, OPENMRS_MEDIATOR_URN));
   return app;
 }

@@ -212,6 +212,7 @@ describe('real-world inputs through the running services', () => {
     it('refuses, with 409 naming both documents and the uuid, a new CHT document claiming an OpenMRS patient', async () => {
       const created = await openmrsPatient('Hassan', { address5: clinic.name });
       await stack.sync();
+      await stack.cht.sentinelPass(); // CHT's pushes of the new person (its shortcode) have landed
       const [copy] = await stack.fhir.searchAll('Patient', {
         identifier: identifierToken('openmrsUuid', created.id as string),
       });

@@ -11,7 +11,9 @@ import { OPENMRS_MEDIATOR_URN } from './mediator-config';
 import type { SyncMetrics } from './metrics';
 import type { SyncContext } from './sync/context';
 import type { SyncRunner } from './sync-runner';
+import { progressNow } from './sync/progress';
 import type { SyncReport } from './sync/run-sync';
+import type { SyncScheduler } from './sync/sync-runner';
 import { unplacedPatients } from './sync/streams/patients-from-openmrs';
 import type { SyncStateStore } from './sync/sync-state';
 
@@ -35,6 +37,7 @@ export function syncRoutes(
   states: SyncStateStore,
   metrics: SyncMetrics,
   runner: SyncRunner,
+  scheduler: SyncScheduler,
   peers?: PeerChecks,
 ): Router {
   const router = Router();
@@ -43,7 +46,8 @@ export function syncRoutes(
     if (!['GET', 'POST'].includes(_req.method))
       throw new HttpError(405, `${_req.method} /sync is not allowed; use GET or POST`);
     const transactionId = _req.header(TRANSACTION_ID_HEADER) || undefined;
-    const report = await runner.run({ transactionId, trigger: transactionId ? 'OpenHIM' : 'direct call' });
+    const trigger = transactionId ? 'OpenHIM' : 'direct call';
+    const report = await scheduler.runNow(() => runner.run({ transactionId, trigger }));
     const failedItems = Object.values(report.streams).some((c) => c.failed > 0);
     const status =
       report.outcome === 'skipped'
@@ -59,6 +63,17 @@ export function syncRoutes(
     );
   });
 
+  // The CHT mediator stored something: a run starts within moments (one follow-up if one is going).
+  router.post('/sync/signal', (_req, res) => {
+    scheduler.signal();
+    sendMediatorResponse(
+      res,
+      OPENMRS_MEDIATOR_URN,
+      { status: 202, body: { accepted: true, ...scheduler.state() } },
+      { status: 'Successful' },
+    );
+  });
+
   router.get('/status', async (_req, res) => {
     const [state, queue, unplaced, peerStatuses] = await Promise.all([
       states.read(),
@@ -69,7 +84,9 @@ export function syncRoutes(
     metrics.queue.set({ state: 'queued' }, queue.queued);
     metrics.queue.set({ state: 'waiting' }, queue.waiting);
     metrics.queue.set({ state: 'parked' }, queue.parked);
+    const progress = await progressNow(context, state?.cursors ?? {}, state?.lastRun);
     res.json({
+      progress: { ...progress, ...scheduler.state() },
       cursors: Object.fromEntries(
         Object.entries(state?.cursors ?? {}).map(([stream, c]) => [stream, c.since]),
       ),

@@ -42,12 +42,19 @@ export const settingsShape = {
     'Accept self-signed certificates from OpenMRS and CHT (never in production)',
   ),
   SYNC_CONCURRENCY: positiveInt(4).describe(
-    'Patients synced at once (requests in flight to OpenMRS and CHT)',
+    'Requests in flight to OpenMRS (and to CHT) at once; four times as many patients are worked on',
   ),
-  SYNC_PAGE_SIZE: positiveInt(100).describe('Changes read per request'),
+  SYNC_PAGE_SIZE: positiveInt(100).describe('Changes read per request from OpenMRS (its maximum is 100)'),
+  SYNC_FHIR_PAGE_SIZE: positiveInt(500).describe('Changes read per request from the FHIR server'),
   SYNC_OVERLAP_SECONDS: z.coerce.number().int().min(0).default(2).describe('How far back each scan re-reads'),
   SYNC_MAX_RUN_SECONDS: positiveInt(50).describe('A run stops here and the next one resumes'),
   SYNC_LEASE_SECONDS: positiveInt(120).describe('How long a run holds the lease'),
+  SYNC_SIGNAL_GATHER_MS: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .default(200)
+    .describe('How long a sync signal waits for others before its run starts'),
   SYNC_PLACE_CACHE_SECONDS: z.coerce
     .number()
     .int()

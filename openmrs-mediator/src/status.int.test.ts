@@ -1,4 +1,5 @@
 // /status names each peer the mediator cannot reach or log in to, with the setting to fix.
+import { chtArea, chtPerson, chtReport } from './test-support/sync-fixtures';
 import { startSyncStack, type SyncStack } from './test-support/sync-harness';
 
 let stack: SyncStack | undefined;
@@ -28,5 +29,35 @@ describe('GET /status: peers', () => {
       `OPENMRS_PASSWORD: OpenMRS at ${openmrs} answered 401 for user admin`,
       `CHT_PASSWORD: CHT at ${stack.cht.url} answered 401 for user medic`,
     ]);
+  });
+});
+
+describe('GET /status: progress of the back-log', () => {
+  it('counts what remains before a run, and what was done, at what rate, when nothing remains', async () => {
+    stack = await startSyncStack();
+    const area = await chtArea(stack);
+    for (let i = 0; i < 3; i++) {
+      const person = await chtPerson(stack, area, { name: `Person ${i}` });
+      await chtReport(stack, `hw-${i}`, person, 'height_weight', '2024-06-01T08:00:00Z', {
+        weight: '61.5',
+        height: '158',
+      });
+    }
+    const before = (await stack.mediator.get('/status')).data.progress;
+    expect(before).toMatchObject({
+      done: 0,
+      remaining: 6,
+      remainingByStream: { 'patients-to-openmrs': 3, 'encounters-to-openmrs': 3 },
+      rate: 0,
+      estimatedEnd: null,
+      running: false,
+    });
+    await stack.sync();
+    const after = (await stack.mediator.get('/status')).data.progress;
+    expect(after.done).toBeGreaterThanOrEqual(6); // 3 patients and 3 reports, and their links seen back
+    expect(after.rate).toBeGreaterThan(0);
+    expect(after.since).toEqual(expect.any(String));
+    // What remains is what the cursors will read again (their boundary second): nothing left to send.
+    expect((await stack.sync()).streams['encounters-to-openmrs']).toMatchObject({ created: 0 });
   });
 });

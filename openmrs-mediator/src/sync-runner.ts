@@ -53,6 +53,12 @@ export class MappingFile {
   }
 }
 
+/** Who asked for a run: the OpenHIM transaction that carried the request, and what it was. */
+export interface RunRequest {
+  transactionId?: string | undefined;
+  trigger: string;
+}
+
 export class SyncRunner {
   constructor(
     readonly context: SyncContext,
@@ -62,7 +68,7 @@ export class SyncRunner {
     readonly mapping?: MappingFile,
   ) {}
 
-  async run(by: { transactionId?: string | undefined; trigger: string }): Promise<SyncReport> {
+  async run(by: RunRequest): Promise<SyncReport> {
     this.mapping?.refresh(this.context);
     const report = await runSync(this.context, this.states, {
       ...this.options,

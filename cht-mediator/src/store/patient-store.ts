@@ -5,7 +5,16 @@
 // linked to the CHT document the sync created for it; any other document naming that OpenMRS uuid in
 // `external_id` is refused (409), and a push never sets or changes an OpenMRS uuid.
 import type { Patient, Reference } from 'fhir/r4';
-import { FhirClient, HttpError, IDENTIFIER_SYSTEMS, type IdentifierKind } from '@cht-openmrs/common';
+import type { BundleEntry } from 'fhir/r4';
+import {
+  FhirClient,
+  HttpError,
+  IDENTIFIER_SYSTEMS,
+  identifiersOf,
+  tokenValue,
+  toSearchParams,
+  type IdentifierKind,
+} from '@cht-openmrs/common';
 import { chtDocumentIdOf, mergePatient } from '../mapping/patient-to-fhir';
 import { sameContent } from '../mapping/same-content';
 
@@ -15,19 +24,46 @@ export class DuplicateRecordError extends Error {
   override name = 'DuplicateRecordError';
 }
 
+function onlyOne(kind: IdentifierKind, value: string, found: Patient[]): Patient | undefined {
+  if (found.length > 1) {
+    const ids = found.map((p) => p.id).join(', ');
+    throw new DuplicateRecordError(
+      `${found.length} Patients carry ${kind} ${value} (${ids}); merge them on the FHIR server`,
+    );
+  }
+  return found[0];
+}
+
 export class PatientStore {
   constructor(private readonly fhir: FhirClient) {}
 
   /** The one Patient carrying that identifier; throws DuplicateRecordError if the ledger has two. */
   async findBy(kind: IdentifierKind, value: string): Promise<Patient | undefined> {
     const found = await this.fhir.findByIdentifier('Patient', IDENTIFIER_SYSTEMS[kind], value);
-    if (found.length > 1) {
-      const ids = found.map((p) => p.id).join(', ');
-      throw new DuplicateRecordError(
-        `${found.length} Patients carry ${kind} ${value} (${ids}); merge them on the FHIR server`,
+    return onlyOne(kind, value, found);
+  }
+
+  /** The searches `findByChtReference` makes, as entries of a batch (with other reads, one request). */
+  static chtReferenceSearches(ref: string): BundleEntry[] {
+    return (['chtDocumentId', 'chtPatientId'] as const).map((kind) => ({
+      request: {
+        method: 'GET',
+        url: `Patient?${toSearchParams({ identifier: tokenValue(IDENTIFIER_SYSTEMS[kind], ref) })}`,
+      },
+    }));
+  }
+
+  /** `findByChtReference` from the answers of `chtReferenceSearches` (the same rules). */
+  static fromChtReferenceSearches(ref: string, answers: (Patient[] | undefined)[]): Patient | undefined {
+    const carrying = (kind: IdentifierKind, i: number) =>
+      onlyOne(
+        kind,
+        ref,
+        (answers[i] ?? []).filter((p) =>
+          identifiersOf(p).some((id) => id.system === IDENTIFIER_SYSTEMS[kind] && id.value === ref),
+        ),
       );
-    }
-    return found[0];
+    return carrying('chtDocumentId', 0) ?? carrying('chtPatientId', 1);
   }
 
   /** The Patient a CHT report names: by CHT document id, else by CHT shortcode. */

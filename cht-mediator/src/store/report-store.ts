@@ -1,8 +1,8 @@
 // Writes a CHT report as one FHIR transaction (Encounter + Observations: all or nothing), with only
 // what changed: new or changed resources are PUT under their deterministic ids, observations no longer
 // in the report are deleted, and an unchanged re-push writes nothing.
-import type { BundleEntry, Encounter, FhirResource, Observation, Patient } from 'fhir/r4';
-import { tokenValue, type FhirClient } from '@cht-openmrs/common';
+import type { Bundle, BundleEntry, Encounter, FhirResource, Observation, Patient } from 'fhir/r4';
+import { tokenValue, toSearchParams, type FhirClient } from '@cht-openmrs/common';
 import {
   AWAITING_PATIENT_TAG_SYSTEM,
   awaitedPatientOf,
@@ -14,7 +14,7 @@ import {
 } from '../mapping/report-to-fhir';
 import { sameContent } from '../mapping/same-content';
 import type { ChtReport } from '../push/payloads';
-import { referenceTo, type PatientStore, type WriteOutcome } from './patient-store';
+import { PatientStore, referenceTo, type WriteOutcome } from './patient-store';
 
 export interface ReportResult {
   encounterId: string;
@@ -30,9 +30,9 @@ export class ReportStore {
   ) {}
 
   async upsert(report: ChtReport): Promise<ReportResult> {
-    const patient = await this.patients.findByChtReference(report.patientRef);
+    const encounterId = encounterIdFor(report.id);
+    const { patient, stored } = await this.read(report.patientRef, encounterId);
     const mapped = reportToFhir(report, patient ? referenceTo(patient) : undefined);
-    const stored = await this.storedReport(mapped.encounter.id as string);
     const outcome = await this.write(mapped, stored);
     const result = { encounterId: mapped.encounter.id as string, outcome, awaitingPatient: !patient };
     if (patient) return result;
@@ -69,16 +69,31 @@ export class ReportStore {
     return linked;
   }
 
-  private async storedReport(encounterId: string): Promise<MappedReport | undefined> {
-    const bundle = await this.fhir.search('Encounter', {
-      _id: encounterId,
-      _revinclude: 'Observation:encounter',
+  /** The report's patient and what is stored of the report, read in one request (a batch of searches). */
+  private async read(patientRef: string, encounterId: string) {
+    const reportSearch = toSearchParams({ _id: encounterId, _revinclude: 'Observation:encounter' });
+    const answer = await this.fhir.batch(
+      [
+        ...PatientStore.chtReferenceSearches(patientRef),
+        { request: { method: 'GET', url: `Encounter?${reportSearch}` } },
+      ],
+      { idempotent: true },
+    );
+    const bundles = (answer.entry ?? []).map((entry) => {
+      if (!entry.response?.status.startsWith('200') || entry.resource?.resourceType !== 'Bundle')
+        throw new Error(`the FHIR server answered a search of the batch with ${entry.response?.status}`);
+      return entry.resource as Bundle;
     });
-    const resources = (bundle.entry ?? []).map((e) => e.resource);
-    const encounter = resources.find(isEncounter);
-    if (!encounter) return undefined;
-    const observations = resources.filter((r): r is Observation => r?.resourceType === 'Observation');
-    return { encounter, observations };
+    const matches = (bundle: Bundle | undefined) =>
+      (bundle?.entry ?? [])
+        .filter((e) => e.search?.mode !== 'include')
+        .map((e) => e.resource)
+        .filter((r): r is Patient => r?.resourceType === 'Patient');
+    const patient = PatientStore.fromChtReferenceSearches(patientRef, [
+      matches(bundles[0]),
+      matches(bundles[1]),
+    ]);
+    return { patient, stored: storedReport(bundles[2]) };
   }
 
   private async write(next: MappedReport, stored: MappedReport | undefined): Promise<WriteOutcome> {
@@ -107,6 +122,14 @@ export class ReportStore {
     }
     return stored ? 'updated' : 'created';
   }
+}
+
+function storedReport(bundle: Bundle | undefined): MappedReport | undefined {
+  const resources = (bundle?.entry ?? []).map((e) => e.resource);
+  const encounter = resources.find(isEncounter);
+  if (!encounter) return undefined;
+  const observations = resources.filter((r): r is Observation => r?.resourceType === 'Observation');
+  return { encounter, observations };
 }
 
 function isEncounter(resource: { resourceType: string } | undefined): resource is Encounter {

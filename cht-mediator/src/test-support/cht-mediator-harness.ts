@@ -15,13 +15,17 @@ export interface RunningMediator {
   close(): Promise<void>;
 }
 
-export async function startChtMediator(fhirUrl: string): Promise<RunningMediator> {
+export async function startChtMediator(
+  fhirUrl: string,
+  overrides: Record<string, string> = {},
+): Promise<RunningMediator> {
   const settings = loadSettings(settingsShape, {
     CHT_MEDIATOR_PORT: '1',
     CHT_MEDIATOR_USERNAME: MEDIATOR_USER.username,
     CHT_MEDIATOR_PASSWORD: MEDIATOR_USER.password,
     FHIR_URL: fhirUrl,
     LOG_LEVEL: 'silent',
+    ...overrides,
   });
   const server: Server = await listen(
     createApp(settings, createLogger('cht-mediator', 'silent')),

@@ -206,6 +206,50 @@ describe('FhirClient against a loopback FHIR peer', () => {
     expect(calls).toBe(3);
   });
 
+  it('modifyFrom writes once from a known version, and re-reads only when another writer came first', async () => {
+    let version = 1;
+    peer.answer((req, res) => {
+      if (req.method === 'GET')
+        return res.json({ resourceType: 'Patient', id: 'p1', meta: { versionId: String(version) } });
+      if (req.headers['if-match'] !== `W/"${version}"`)
+        return res.status(409).json(outcome('HAPI-0989: version conflict'));
+      version += 1;
+      res.json({ ...(req.body as Patient), meta: { versionId: String(version) } });
+    });
+    const first = await client.modifyFrom(patient('p1'), (p) => ({ ...p, gender: 'female' }));
+    expect(first.resource.meta?.versionId).toBe('2');
+    expect(peer.received.map((r) => r.method)).toEqual(['PUT']);
+    version = 5; // someone else wrote meanwhile
+    const second = await client.modifyFrom(first.resource, (p) => ({ ...p, gender: 'male' }));
+    expect(second.resource).toMatchObject({ gender: 'male', meta: { versionId: '6' } });
+    expect(peer.received.map((r) => r.method)).toEqual(['PUT', 'PUT', 'GET', 'PUT']);
+  });
+
+  it('findByIdentifiers asks for many identifiers in few searches, and keeps only exact carriers', async () => {
+    peer.answer((req, res) => {
+      const wanted = String(req.query.identifier).split(',');
+      res.json({
+        resourceType: 'Bundle',
+        type: 'searchset',
+        entry: [...wanted, 'sys|other'].map((token) => ({
+          resource: {
+            ...patient(token),
+            identifier: [{ system: 'sys', value: token.split('|')[1]?.replace(/\\/g, '') }],
+          },
+          search: { mode: 'match' },
+        })),
+      });
+    });
+    const values = Array.from({ length: 5 }, (_, i) => `v${i}`);
+    const found = await client.findByIdentifiers('Patient', 'sys', values, undefined, 2);
+    expect(found.map((p) => p.identifier?.[0]?.value)).toEqual(values);
+    expect(peer.received.map((r) => new URL(r.url, 'http://x').searchParams.get('identifier'))).toEqual([
+      'sys|v0,sys|v1',
+      'sys|v2,sys|v3',
+      'sys|v4',
+    ]);
+  });
+
   it('412 on a conditional create is a FhirMultipleMatchesError', async () => {
     peer.answer((_req, res) => {
       res

@@ -7,7 +7,7 @@ import type { Bundle, BundleEntry, Coding, FhirResource, Identifier } from 'fhir
 import { createHttpClient, type HttpClientOptions } from '../http/http-client';
 import { identifiersOf } from '../identity/identity';
 import { FhirError, FhirVersionConflictError, toFhirError } from './fhir-errors';
-import { tokenValue } from './search-values';
+import { anyOf, tokenValue } from './search-values';
 
 export type ResourceType = FhirResource['resourceType'];
 export type ResourceOf<K extends ResourceType> = Extract<FhirResource, { resourceType: K }>;
@@ -23,6 +23,17 @@ export interface WriteResult<T> {
 export type FhirClientOptions = Omit<HttpClientOptions, 'peer'> & { peer?: string };
 
 const FHIR_JSON = 'application/fhir+json';
+
+const SERVED_AT = new WeakMap<Bundle, number>();
+
+/**
+ * When the server answered the search that gave this first page, by its own clock (the HTTP `Date`
+ * header, whole seconds, so never later than the real time), capped by ours; undefined when it did not
+ * say.
+ */
+export function servedAt(page: Bundle): number | undefined {
+  return SERVED_AT.get(page);
+}
 
 export function toSearchParams(params: SearchParams = {}): URLSearchParams {
   if (params instanceof URLSearchParams) return params;
@@ -65,13 +76,16 @@ export class FhirClient {
   /** The first page of a search. Always fresh: `Cache-Control: no-cache`. */
   async search(type: ResourceType, params?: SearchParams): Promise<Bundle> {
     const query = toSearchParams(params).toString();
-    return (
-      await this.send<Bundle>({
-        method: 'GET',
-        url: query ? `${type}?${query}` : type,
-        headers: { 'Cache-Control': 'no-cache' },
-      })
-    ).data;
+    const response = await this.send<Bundle>({
+      method: 'GET',
+      url: query ? `${type}?${query}` : type,
+      headers: { 'Cache-Control': 'no-cache' },
+    });
+    const date = Date.parse(String(response.headers.date ?? ''));
+    // Never later than our own clock either: a proxy whose clock runs ahead must not move cursors early.
+    if (Number.isFinite(date) && response.data && typeof response.data === 'object')
+      SERVED_AT.set(response.data, Math.min(date, Date.now()));
+    return response.data;
   }
 
   /**
@@ -123,6 +137,34 @@ export class FhirClient {
   ): Promise<ResourceOf<K>[]> {
     const found = await this.searchAll(type, { identifier: tokenValue(system, value) });
     return found.filter((resource) => identifiersOf(resource).some(carries));
+  }
+
+  /**
+   * Resources carrying any of these identifiers, in searches of at most `perSearch` values each (one
+   * URL stays short); as `findByIdentifier`, a result carrying none of them exactly is dropped.
+   */
+  async findByIdentifiers<K extends ResourceType>(
+    type: K,
+    system: string,
+    values: readonly string[],
+    carries: (identifier: Identifier, wanted: ReadonlySet<string>) => boolean = (i, wanted) =>
+      i.system === system && wanted.has(i.value ?? ''),
+    perSearch = 40,
+  ): Promise<ResourceOf<K>[]> {
+    const chunks: string[][] = [];
+    for (let from = 0; from < values.length; from += perSearch)
+      chunks.push(values.slice(from, from + perSearch));
+    const found = await Promise.all(
+      chunks.map(async (chunk) => {
+        const wanted = new Set(chunk);
+        const matches = await this.searchAll(type, {
+          identifier: anyOf(chunk.map((value) => tokenValue(system, value))),
+          _count: Math.max(chunk.length, 10),
+        });
+        return matches.filter((r) => identifiersOf(r).some((i) => carries(i, wanted)));
+      }),
+    );
+    return found.flat();
   }
 
   /**
@@ -225,6 +267,30 @@ export class FhirClient {
     }
   }
 
+  /**
+   * `modify` starting from a version the caller already holds (from a search page or an earlier write):
+   * one request when nobody wrote since; otherwise read again and re-apply, as `modify` does.
+   */
+  async modifyFrom<T extends FhirResource>(
+    known: T,
+    change: (current: T) => T | undefined,
+  ): Promise<WriteResult<T>> {
+    const next = change(known);
+    if (next === undefined) return { resource: known, created: false };
+    try {
+      return await this.update(next, { ifMatch: known.meta?.versionId ?? '1' });
+    } catch (error) {
+      if (!(error instanceof FhirVersionConflictError)) throw error;
+    }
+    const type = known.resourceType as ResourceType;
+    const again = await this.modify(
+      type,
+      known.id as string,
+      (current) => change(current as unknown as T) as unknown as ResourceOf<typeof type> | undefined,
+    );
+    return again as unknown as WriteResult<T>;
+  }
+
   /** PUT [type]?[criteria]: updates the one match, creates when none, FhirMultipleMatchesError when several. */
   async conditionalUpdate<T extends FhirResource>(
     resource: T,
@@ -272,7 +338,12 @@ export class FhirClient {
   }
 
   private async postBundle(bundle: Bundle, idempotent = false): Promise<Bundle> {
-    const headers = { 'Content-Type': FHIR_JSON, Prefer: 'return=representation' };
+    // The searches a batch holds must be fresh too: HAPI hands its sub-requests the bundle's headers.
+    const headers = {
+      'Content-Type': FHIR_JSON,
+      Prefer: 'return=representation',
+      'Cache-Control': 'no-cache',
+    };
     return (await this.send<Bundle>({ method: 'POST', url: '', data: bundle, headers, idempotent })).data;
   }
 

@@ -13,6 +13,11 @@ export function tokenValue(system: string, code: string): string {
   return `${searchValue(system)}|${searchValue(code)}`;
 }
 
+/** One parameter matching any of these values, each built by `searchValue` or `tokenValue`. */
+export function anyOf(values: readonly string[]): string {
+  return values.join(',');
+}
+
 // The server side of the same rule, for the embedded store and the stand-ins (as HAPI parses it).
 
 /** A parameter's alternatives: split at each `,` that is not escaped; escapes are kept for the next step. */

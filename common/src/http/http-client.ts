@@ -1,6 +1,7 @@
 // The one way our services call other systems (FHIR server, OpenMRS, CHT, OpenHIM).
 // Each call: a timeout, retries with backoff where a retry is safe, one log line, and one OpenHIM
 // orchestration recorded into the request being served (see context/request-context.ts).
+import { Agent as HttpAgent } from 'node:http';
 import { Agent } from 'node:https';
 import axios, { type AxiosError, type AxiosInstance, type InternalAxiosRequestConfig } from 'axios';
 import axiosRetry, { exponentialDelay } from 'axios-retry';
@@ -33,6 +34,11 @@ export interface HttpClientOptions {
   logger?: Logger | undefined;
   /** Accept a self-signed TLS certificate. Certificates are verified unless an operator says so. */
   allowSelfSigned?: boolean;
+  /**
+   * At most this many requests in flight to the peer; the rest wait their turn (the time waiting does
+   * not count against the timeout). Connections are kept alive.
+   */
+  maxInFlight?: number;
 }
 
 const IDEMPOTENT_METHODS = new Set(['get', 'head', 'options', 'put', 'delete']);
@@ -62,13 +68,23 @@ export function isRetryable(error: AxiosError): boolean {
   );
 }
 
+function agentsFor({ allowSelfSigned, maxInFlight }: HttpClientOptions) {
+  if (maxInFlight === undefined)
+    return allowSelfSigned ? { httpsAgent: new Agent({ rejectUnauthorized: false }) } : {};
+  const bound = { keepAlive: true, maxSockets: maxInFlight, maxTotalSockets: maxInFlight };
+  return {
+    httpAgent: new HttpAgent(bound),
+    httpsAgent: new Agent({ ...bound, ...(allowSelfSigned ? { rejectUnauthorized: false } : {}) }),
+  };
+}
+
 export function createHttpClient(options: HttpClientOptions): AxiosInstance {
   const { peer, logger } = options;
   const client = axios.create({
     baseURL: options.baseURL,
     timeout: options.timeoutMs ?? 30_000,
     headers: options.headers,
-    ...(options.allowSelfSigned ? { httpsAgent: new Agent({ rejectUnauthorized: false }) } : {}),
+    ...agentsFor(options),
     auth:
       options.username !== undefined
         ? { username: options.username, password: options.password ?? '' }

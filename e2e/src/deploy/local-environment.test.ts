@@ -29,6 +29,7 @@ describe('npm start with a .env written for docker compose', () => {
       CHT_PASSWORD: 'password',
       CHT_MEDIATOR_HOST: '127.0.0.1',
       OPENMRS_MEDIATOR_HOST: '127.0.0.1',
+      SYNC_SIGNAL_URL: 'http://127.0.0.1:6001/sync/signal',
       CHT_SANDBOX_OUTBOUND_BASE_URL: 'http://127.0.0.1:5001',
     });
   });

@@ -4,6 +4,9 @@ import express, { Router, type RequestHandler } from 'express';
 import type { Patient } from 'fhir/r4';
 import { HttpError, identifierOf, type PeerChecks } from '@cht-openmrs/common';
 import type { SyncRunner } from '../sync-runner';
+
+/** What the console needs of the runner: to run (through the shared schedule), its state and mapping file. */
+type ConsoleRunner = Pick<SyncRunner, 'run' | 'mapping' | 'context' | 'states'>;
 import type { SyncReport } from '../sync/run-sync';
 import { unplacedPatients } from '../sync/streams/patients-from-openmrs';
 import { failureRows, matching, nameOf } from './failure-rows';
@@ -69,7 +72,7 @@ function addressOf(patient: Patient): string | undefined {
 }
 
 export function consoleRoutes(
-  runner: SyncRunner,
+  runner: ConsoleRunner,
   progress: RunProgress,
   openhim: OpenhimApi,
   peers?: PeerChecks,

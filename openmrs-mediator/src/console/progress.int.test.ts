@@ -33,7 +33,12 @@ describe('console progress of a running back-fill', () => {
     const during = (await stack.mediator.get<string>('/console')).data.replace(/\s+/g, ' ');
     expect(during).toContain('Sync running');
     expect(during).toContain('<code>patients-to-openmrs</code>');
-    expect(during).toMatch(/2 done, 3 remaining, [\d.]+ per second, estimated end \d{4}-/);
+    // Patients are worked on side by side (one OpenMRS request at a time): how many are done when the third
+    // create is held depends on their interleaving; what remains also counts the link writes already made.
+    const [, done, remaining] =
+      /(\d+) done, (\d+) remaining, [\d.]+ per second, estimated end \d{4}-/.exec(during) ?? [];
+    expect(Number(done)).toBeLessThan(5);
+    expect(Number(remaining)).toBeGreaterThan(0);
     expect(during).toContain('http-equiv="refresh"');
 
     proxy.release();

@@ -2,7 +2,7 @@
 // Identifier search compares the token's system with the identifier type NAME (openmrs-fhir2.md §4.4);
 // `_lastUpdated` is inclusive at whole seconds (§7); visits and encounters are told apart by `_tag` (§5.5).
 import type { Bundle, Encounter, Observation, Patient } from 'fhir/r4';
-import { FhirClient, type FhirClientOptions } from '@cht-openmrs/common';
+import { anyOf, FhirClient, searchValue, type FhirClientOptions } from '@cht-openmrs/common';
 import { ENCOUNTERS_ONLY, VISITS_ONLY } from './openmrs-fhir';
 
 export const OPENMRS_FHIR_PATH = '/ws/fhir2/R4';
@@ -21,6 +21,16 @@ export class OpenmrsClient {
       identifierTypeName,
       value,
       (i) => i.type?.text === identifierTypeName && i.value === value,
+    );
+  }
+
+  /** Patients holding any of these identifiers of that type, in a few searches (comma is OR, §4.4). */
+  findPatientsByIdentifiers(identifierTypeName: string, values: string[]): Promise<Patient[]> {
+    return this.fhir.findByIdentifiers(
+      'Patient',
+      identifierTypeName,
+      values,
+      (i, wanted) => i.type?.text === identifierTypeName && wanted.has(i.value ?? ''),
     );
   }
 
@@ -74,6 +84,38 @@ export class OpenmrsClient {
         v.period?.end !== undefined && Date.parse(v.period.end) < Date.parse(from);
       visits.push(...found.filter((v) => !ended(v)));
       if (found.some(ended)) break;
+    }
+    return visits;
+  }
+
+  /**
+   * The visits of several patients at once, newest first, each patient's read back in time until one
+   * ended before that patient's `from` (as `visitsAround` does for one): `patient` takes alternatives.
+   * Visits starting after `until` are included; callers filter by time.
+   */
+  async visitsOfPatients(from: Map<string, string>, until: string): Promise<Map<string, Encounter[]>> {
+    const visits = new Map<string, Encounter[]>([...from.keys()].map((uuid) => [uuid, []]));
+    const uuids = [...from.keys()];
+    for (let at = 0; at < uuids.length; at += 40) {
+      const open = new Set(uuids.slice(at, at + 40));
+      const params = {
+        patient: anyOf([...open].map(searchValue)),
+        _tag: VISITS_ONLY,
+        date: `le${until}`,
+        _sort: '-date',
+        _count: 100,
+      };
+      for await (const page of this.fhir.pages('Encounter', params)) {
+        for (const visit of (page.entry ?? []).map((e) => e.resource as Encounter)) {
+          const patient = visit.subject?.reference?.split('/').pop() ?? '';
+          if (!open.has(patient)) continue; // that patient's visits are read far enough back
+          visits.get(patient)?.push(visit);
+          const end = visit.period?.end;
+          if (end !== undefined && Date.parse(end) < Date.parse(from.get(patient) as string))
+            open.delete(patient);
+        }
+        if (open.size === 0) break;
+      }
     }
     return visits;
   }

@@ -1,5 +1,6 @@
 import type { Patient } from 'fhir/r4';
 import { CursorTracker, EPOCH, scanChanges } from './change-scan';
+import { markServedAt } from './streams/pages';
 
 const at = (id: string, lastUpdated: string, versionId = '1'): Patient => ({
   resourceType: 'Patient',
@@ -8,13 +9,16 @@ const at = (id: string, lastUpdated: string, versionId = '1'): Patient => ({
 });
 
 /** A server's change feed: resources with `lastUpdated >= since`, oldest first, in pages. */
-function feed(resources: Patient[], pageSize: number, log: string[] = []) {
+function feed(resources: Patient[], pageSize: number, log: string[] = [], servedAt?: number) {
   return async function* (since: string) {
     log.push(since);
     const matching = resources
       .filter((r) => Date.parse(r.meta?.lastUpdated ?? '') >= Date.parse(since))
       .sort((a, b) => (a.meta?.lastUpdated ?? '').localeCompare(b.meta?.lastUpdated ?? ''));
-    for (let i = 0; i < matching.length || i === 0; i += pageSize) yield matching.slice(i, i + pageSize);
+    for (let i = 0; i < matching.length || i === 0; i += pageSize) {
+      const page = matching.slice(i, i + pageSize);
+      yield servedAt === undefined ? page : markServedAt(page, servedAt);
+    }
   };
 }
 
@@ -49,6 +53,35 @@ describe('change scan', () => {
     expect(idle.complete).toBe(true);
     expect(seen).toHaveLength(25);
     expect(log).toEqual(['2024-01-01T00:00:22Z']);
+  });
+
+  it('re-reads only the boundary second of changes the server surely showed: a burst costs no overlap re-reads', async () => {
+    // 100 changes in 2 s, read long after (the server answers at 00:10): each round starts at the newest
+    // change's second, not the overlap (5 s) before it, and the cursor ends there too.
+    const resources = Array.from({ length: 100 }, (_, i) =>
+      at(`p${i}`, new Date(Date.parse('2024-01-01T00:00:00Z') + i * 20).toISOString()),
+    );
+    const log: string[] = [];
+    const tracker = new CursorTracker({ since: EPOCH, seen: {} }, 5000);
+    const handle = async (fresh: Patient[]) => {
+      fresh.forEach((r) => tracker.markHandled(r));
+      return 'continue' as const;
+    };
+    const served = Date.parse('2024-01-01T00:00:10Z');
+    await scanChanges({ tracker, query: feed(resources, 10, log, served), handle, deadline: forever });
+    expect(new Set(log.slice(1))).toEqual(new Set(['2024-01-01T00:00:00Z', '2024-01-01T00:00:01Z']));
+    // Read to its end with nothing new: everything before 00:05 was there and is handled.
+    expect(tracker.result().since).toBe('2024-01-01T00:00:05Z');
+
+    // Answered at 00:03 instead, what is later than 5 s before that may still fill in: read again.
+    const recent = new CursorTracker({ since: EPOCH, seen: {} }, 5000);
+    await scanChanges({
+      tracker: recent,
+      query: feed(resources, 10, [], Date.parse('2024-01-01T00:00:03Z')),
+      handle: async (fresh) => (fresh.forEach((r) => recent.markHandled(r)), 'continue' as const),
+      deadline: forever,
+    });
+    expect(recent.result().since).toBe('2023-12-31T23:59:58Z');
   });
 
   it('sees a new version of a handled resource, and changes that land inside the overlap', async () => {

@@ -3,11 +3,17 @@
 // `_lastUpdated` (keyset paging): unlike offset paging links, which OpenMRS re-runs over live data and
 // which expire (410), it neither skips nor repeats rows that change during the scan. The boundary second
 // is read again, so handled versions are remembered and skipped. An `overlap` re-reads a few seconds
-// before the newest change, for writes that commit after a later one (HAPI, concurrent writers).
+// before the newest change, for writes that commit after a later one (HAPI, concurrent writers): a
+// change becomes visible at most the overlap after its lastUpdated. So what a query answered at server
+// time W returned up to the newest handled change, older than W less the overlap, was all there was:
+// the next query starts no earlier than that (a back-fill re-scanning a burst re-reads one second, not
+// the overlap's worth of pages each round); and once a query read to its end brings nothing new, the
+// cursor moves up to it, so that a run with nothing to do reads one empty page per stream.
 import { createHash } from 'node:crypto';
 import type { Resource } from 'fhir/r4';
 import { DateTime } from 'luxon';
 import type { Cursor } from './sync-state';
+import { pageServedAt } from './streams/pages';
 
 export const EPOCH = '1970-01-01T00:00:00Z';
 
@@ -34,6 +40,10 @@ function wholeSecond(ms: number): string {
 export class CursorTracker {
   private readonly handled = new Map<string, number>();
   private firstUnhandled: number | undefined;
+  /** Changes before this (server time) were all visible to the last query. */
+  private settledBefore = -Infinity;
+  /** Set when the last query was read to its end with nothing new: every change before it is handled. */
+  private readAllBefore = -Infinity;
 
   constructor(
     private readonly start: Cursor,
@@ -57,6 +67,15 @@ export class CursorTracker {
     this.handled.set(keyOf(resource), lastUpdatedOf(resource));
   }
 
+  /**
+   * The last query was answered at `servedAt` (server clock): all before it less the overlap was
+   * visible. `toTheEnd`: it was read to its end and held nothing new, so all of that is handled.
+   */
+  queried(servedAt: number, toTheEnd = false): void {
+    this.settledBefore = servedAt - this.overlapMs;
+    if (toTheEnd) this.readAllBefore = this.settledBefore;
+  }
+
   /** The scan stops before this resource: the cursor must not pass it. */
   markUnhandled(resource: Resource): void {
     const at = lastUpdatedOf(resource);
@@ -66,8 +85,12 @@ export class CursorTracker {
   result(): Cursor {
     const startMs = Date.parse(this.start.since);
     const newest = Math.max(startMs, ...this.handled.values());
-    // Stopped: start again from the first change not handled. Else: from the newest, less the overlap.
-    const floor = this.firstUnhandled ?? newest - this.overlapMs;
+    // Stopped: start again from the first change not handled. Else: from the newest, less the overlap
+    // unless the last query already saw everything up to the newest that late commits could touch, or
+    // up to its own time less the overlap when it was read to its end.
+    const floor =
+      this.firstUnhandled ??
+      Math.max(newest - this.overlapMs, Math.min(newest, this.settledBefore), this.readAllBefore);
     const since = wholeSecond(Math.max(startMs, floor));
     const sinceMs = Date.parse(since);
     const seen: Record<string, string> = {};
@@ -99,10 +122,13 @@ export async function scanChanges<T extends Resource>(options: {
   const { tracker, query, handle, deadline, onProgress } = options;
   for (;;) {
     let fresh: T[] = [];
+    let servedAt: number | undefined;
     for await (const page of query(tracker.since)) {
+      servedAt ??= pageServedAt(page);
       fresh = page.filter((resource) => !tracker.isHandled(resource));
       if (fresh.length > 0) break;
     }
+    if (servedAt !== undefined) tracker.queried(servedAt, fresh.length === 0);
     if (fresh.length === 0) return { complete: true };
     const before = tracker.handledCount;
     const outcome = await handle(fresh);

@@ -24,9 +24,15 @@ export interface SyncContext {
   logger: Logger;
   progress?: SyncProgress;
   limits: {
-    /** Items synced at once (different patients); a patient's items go in order. */
+    /**
+     * Requests in flight to OpenMRS (and to CHT) at once. Patients are worked on by a few times as many
+     * at once, so that the bound stays full while each patient waits for its own answers.
+     */
     concurrency: number;
+    /** Changes read per request from OpenMRS. */
     pageSize: number;
+    /** Changes read per request from the FHIR server (CHT's side). */
+    fhirPageSize: number;
     /** How far before the newest change each scan starts again. */
     overlapMs: number;
   };
@@ -34,15 +40,20 @@ export interface SyncContext {
 
 export type ItemOutcome = 'created' | 'updated' | 'skipped';
 
-export interface Stream<T extends Resource> {
+export interface Stream<T extends Resource, Facts = unknown> {
   /** Stable name: the cursor's key, the Task code, the counts' key. */
   name: string;
   /** Pages of resources changed at or after `since`, oldest first. */
   changes(context: SyncContext, since: string): AsyncGenerator<T[]>;
   /** Items of one group (a patient) are synced in order. */
   groupOf(resource: T): string;
+  /**
+   * Looks up, for a whole page in a few batched requests, what its items would each ask a peer for.
+   * Optional; a page whose look-up fails for a reason other than a peer down is synced without facts.
+   */
+  prepare?(context: SyncContext, page: T[]): Promise<Facts>;
   /** Syncs one changed resource; throws WaitingForPatient, ItemProblem, or a peer error. */
-  sync(context: SyncContext, resource: T): Promise<ItemOutcome>;
+  sync(context: SyncContext, resource: T, facts?: Facts): Promise<ItemOutcome>;
   /** Syncs the item a retry Task names (`Type/id`), as it is now. */
   retry(context: SyncContext, focus: string): Promise<ItemOutcome>;
 }

@@ -59,9 +59,17 @@ export function backoffSeconds(attempts: number, policy: RetryPolicy): number {
 
 export class RetryQueue {
   constructor(
-    private readonly fhir: FhirClient,
-    private readonly policy: RetryPolicy,
+    protected readonly fhir: FhirClient,
+    protected readonly policy: RetryPolicy,
   ) {}
+
+  /**
+   * The queue for one run: every stream's open items read once (one search), kept up to date with what
+   * the run itself writes, so that streams and wake-ups ask the FHIR server nothing more.
+   */
+  async forRun(): Promise<RunQueue> {
+    return new RunQueue(this.fhir, this.policy, await this.open());
+  }
 
   /** Records one more failure of the item: retried later, or parked once the attempts are used up. */
   async failed(stream: string, focus: string, error: string, now = new Date()): Promise<QueuedItem> {
@@ -107,27 +115,20 @@ export class RetryQueue {
     return tasks.map(toItem);
   }
 
-  /** Makes the items held for this patient due now. Returns how many. */
-  async wake(patient: Reference): Promise<number> {
+  /** Makes the items held for this patient due now. Returns them as they now are. */
+  async wake(patient: Reference): Promise<QueuedItem[]> {
     const held = await this.fhir.searchAll('Task', { status: 'on-hold', subject: patient.reference ?? '' });
-    for (const task of held) {
-      const item = toItem(task);
-      await this.fhir.update(
-        this.task(
-          item.stream,
-          item.focus,
-          'requested',
-          item.attempts,
-          new Date().toISOString(),
-          item.lastError,
-          task,
-        ),
-        {
-          ifMatch: task.meta?.versionId ?? '1',
-        },
-      );
-    }
-    return held.length;
+    return Promise.all(held.map((task) => this.awaken(task)));
+  }
+
+  protected async awaken(task: Task): Promise<QueuedItem> {
+    const { resource } = await this.fhir.modifyFrom(task, (current) => {
+      if (current.status !== 'on-hold') return undefined; // replayed or done meanwhile
+      const item = toItem(current);
+      const now = new Date().toISOString();
+      return this.task(item.stream, item.focus, 'requested', item.attempts, now, item.lastError, current);
+    });
+    return toItem(resource);
   }
 
   /** An operator's replay of a parked item: due now, attempts counted afresh. */
@@ -170,7 +171,7 @@ export class RetryQueue {
     return { queued, waiting, parked };
   }
 
-  private async change(
+  protected async change(
     stream: string,
     focus: string,
     next: (current: QueuedItem) => Task,
@@ -193,7 +194,7 @@ export class RetryQueue {
     throw new Error(`could not record the ${stream} task for ${focus}: other writers kept changing it`);
   }
 
-  private task(
+  protected task(
     stream: string,
     focus: string,
     status: Task['status'],
@@ -224,4 +225,43 @@ export class RetryQueue {
 function emptyItem(stream: string, focus: string, completed: Task | undefined): QueuedItem {
   // A completed Task of the same item is reused, with attempts counted afresh.
   return { task: completed ?? ({} as Task), stream, focus, attempts: 0, nextAttempt: '', lastError: '' };
+}
+
+/** The queue as one run sees it (`RetryQueue.forRun`). */
+export class RunQueue extends RetryQueue {
+  private readonly items = new Map<string, QueuedItem>();
+
+  constructor(fhir: FhirClient, policy: RetryPolicy, open: QueuedItem[]) {
+    super(fhir, policy);
+    for (const item of open) this.items.set(`${item.stream}|${item.focus}`, item);
+  }
+
+  override async open(stream = ''): Promise<QueuedItem[]> {
+    return [...this.items.values()].filter((item) => !stream || item.stream === stream);
+  }
+
+  override async wake(patient: Reference): Promise<QueuedItem[]> {
+    const held = [...this.items.values()].filter(
+      (item) => item.task.status === 'on-hold' && item.task.for?.reference === patient.reference,
+    );
+    return Promise.all(held.map(async (item) => this.keep(await this.awaken(item.task))));
+  }
+
+  protected override async change(
+    stream: string,
+    focus: string,
+    next: (current: QueuedItem) => Task,
+  ): Promise<QueuedItem> {
+    return this.keep(await super.change(stream, focus, next));
+  }
+
+  override async done(item: QueuedItem): Promise<void> {
+    await super.done(this.items.get(`${item.stream}|${item.focus}`) ?? item);
+    this.items.delete(`${item.stream}|${item.focus}`);
+  }
+
+  private keep(item: QueuedItem): QueuedItem {
+    this.items.set(`${item.stream}|${item.focus}`, item);
+    return item;
+  }
 }

@@ -7,6 +7,7 @@ import { randomUUID } from 'node:crypto';
 import type { Resource } from 'fhir/r4';
 import type { Stream, SyncContext } from './context';
 import { describeError } from './errors';
+import { progressAfter } from './progress';
 import { emptyCounts, runStream, type StreamCounts } from './run-stream';
 import { EPOCH } from './change-scan';
 import { LeaseTakenError, type SyncState, type SyncStateStore } from './sync-state';
@@ -69,27 +70,39 @@ export async function runSync(
     return { ...report, outcome: 'skipped', reason: error.message };
   }
   const deadline = started + options.maxRunSeconds * 1000;
+  const taken = state; // as the lease found it: the last run's summary, and whether that run died
+  // The retry queue is read once for the run; wake-ups and new items are kept in it as they happen.
+  let runContext: SyncContext;
+  try {
+    runContext = { ...context, queue: await context.queue.forRun() };
+  } catch (error) {
+    await states.release(state, { ...report, complete: false, error: describeError(error) });
+    throw error;
+  }
 
   // Every stream talks to OpenMRS: once it is unreachable or failing, the rest of the run waits for
   // the next one instead of paying each stream's retries (nothing is lost: the cursors stay).
   let openmrsDown: string | undefined;
-  const run = async <T extends Resource>(stream: Stream<T>) => {
+  const run = async <T extends Resource, F>(stream: Stream<T, F>) => {
     if (openmrsDown) {
       report.streams[stream.name] = { ...emptyCounts(), interrupted: true, error: `not run: ${openmrsDown}` };
       report.complete = false;
       return;
     }
     const cursor = state.cursors[stream.name] ?? { since: EPOCH, seen: {} };
-    // Read per stream: a patient linked by an earlier stream of this run wakes the items waiting for it.
-    const open = await context.queue.open(stream.name);
+    // As the run's queue now holds it: a patient linked by an earlier stream woke the items waiting for it.
+    const open = await runContext.queue.open(stream.name);
     context.progress?.streamStarted(stream.name, cursor.since);
     const save = async (next: typeof cursor) => {
+      const saved = state.cursors[stream.name];
+      if (saved && JSON.stringify(saved) === JSON.stringify(next)) return; // nothing moved: no write
       state = await states.save({ ...state, cursors: { ...state.cursors, [stream.name]: next } });
     };
+    const began = Date.now();
     try {
-      const { counts, cursor: last } = await runStream(context, stream, cursor, open, deadline, save);
+      const { counts, cursor: last } = await runStream(runContext, stream, cursor, open, deadline, save);
       await save(last);
-      report.streams[stream.name] = counts;
+      report.streams[stream.name] = { ...counts, ms: Date.now() - began };
       if (counts.unavailable === 'OpenMRS') openmrsDown = `OpenMRS is unavailable (${counts.error})`;
       report.complete &&= !counts.interrupted && Date.now() <= deadline;
     } catch (error) {
@@ -108,7 +121,9 @@ export async function runSync(
     await run(encountersToOpenmrs);
     await run(patientsFromOpenmrs);
     if (!openmrsDown)
-      report.unplaced = await placeUnplaced(context, report.streams[patientsFromOpenmrs.name]);
+      report.unplaced = unplacedMayHaveChanged(taken, report.streams[patientsFromOpenmrs.name])
+        ? await placeUnplaced(runContext, report.streams[patientsFromOpenmrs.name])
+        : 0;
     await run(visitsFromOpenmrs);
     await run(observationsFromOpenmrs);
   } finally {
@@ -116,8 +131,17 @@ export async function runSync(
   }
 
   report.durationMs = Date.now() - started;
-  await states.release(state, { ...report });
+  await states.release(state, { ...report, progress: progressAfter(report, taken.lastRun) });
   return report;
+}
+
+/**
+ * Whether there may be unplaced patients to try again: the last run left some, or died before saying,
+ * or this run saw OpenMRS patients (one may have stayed unplaced). Otherwise their search is saved.
+ */
+function unplacedMayHaveChanged(state: SyncState, counts: StreamCounts | undefined): boolean {
+  const seen = counts ? counts.created + counts.updated + counts.skipped + counts.failed + counts.retried : 1;
+  return state.tookOverDeadRun || state.lastRun?.unplaced !== 0 || seen > 0;
 }
 
 /** Unplaced OpenMRS patients are tried again every run: a place may have been created or renamed. */

@@ -34,6 +34,8 @@ export interface SyncState {
   lastRun?: Record<string, unknown>;
   /** The last runs' summaries, newest first (the console's run list). */
   history?: Record<string, unknown>[];
+  /** Set by `acquire` when the lease it took had been left by a run that died (it expired unreleased). */
+  tookOverDeadRun?: boolean;
 }
 
 export class LeaseTakenError extends Error {
@@ -127,7 +129,11 @@ export class SyncStateStore {
       );
     }
     const lease = { owner, expires: new Date(now.getTime() + seconds * 1000).toISOString() };
-    if (current) return this.write({ ...current, lease }, 'lease');
+    if (current)
+      return {
+        ...(await this.write({ ...current, lease }, 'lease')),
+        tookOverDeadRun: Boolean(current.lease),
+      };
     const initial = toResource({ cursors: {}, lease });
     const { resource, created } = await this.fhir.createOnce(
       initial,

@@ -1,7 +1,7 @@
 // The whole sync running in-process over real loopback HTTP, for integration tests and the benchmark:
 // the embedded FHIR store, the OpenMRS and CHT stand-ins, the CHT mediator (with CHT pushing to it, as
 // cht-config says, minus OpenHIM's /mediator prefix) and the OpenMRS mediator.
-import type { Server } from 'node:http';
+import { createServer, type Server } from 'node:http';
 import { join } from 'node:path';
 import axios, { type AxiosInstance } from 'axios';
 import {
@@ -27,6 +27,7 @@ import { settingsShape as chtMediatorSettings } from '../../../cht-mediator/src/
 import { createApp, createSyncContext } from '../app';
 import type { SyncReport } from '../sync/run-sync';
 import { settingsShape } from '../settings';
+import { countingProxy } from '../../../common/src/test-support/counting-proxy';
 
 const ROOT = join(__dirname, '..', '..', '..');
 const SYNC_USER = { username: 'sync-user', password: 'sync-password' };
@@ -44,12 +45,16 @@ export interface SyncStack {
   /** The CHT mediator, called directly with the push credentials (what OpenHIM's router forwards). */
   chtMediator: AxiosInstance;
   sync(): Promise<SyncReport>;
+  /** Requests the OpenMRS mediator made to the FHIR server, counted at the HTTP level, by method. */
+  fhirRequests: { count(): number; byMethod(): Record<string, number>; reset(): void };
   close(): Promise<void>;
 }
 
 export interface SyncStackOptions {
   /** OpenMRS's clock (default Date.now), e.g. ahead of ours, to order edits made on both sides. */
   openmrsNow?: () => number;
+  /** The CHT mediator asks the OpenMRS mediator for a sync whenever it stored something. */
+  signal?: boolean;
 }
 
 export async function startSyncStack(
@@ -58,6 +63,10 @@ export async function startSyncStack(
 ): Promise<SyncStack> {
   const logger = createLogger('test', 'silent');
   const store = await startTestFhirServer();
+  const fhirProxy = await countingProxy(store.url);
+  // Listening before its app exists, so that the CHT mediator can be told where to signal.
+  const mediatorServer: Server = createServer();
+  await new Promise<void>((resolve) => mediatorServer.listen(0, '127.0.0.1', resolve));
   const openmrsSandbox = await startOpenmrsSandbox({
     timeZone: 'Africa/Nairobi',
     ...(options.openmrsNow ? { now: options.openmrsNow } : {}),
@@ -77,6 +86,13 @@ export async function startSyncStack(
         CHT_MEDIATOR_PASSWORD: CHT_PUSH_USER.password,
         FHIR_URL: store.url,
         LOG_LEVEL: 'silent',
+        ...(options.signal
+          ? {
+              SYNC_SIGNAL_URL: serverUrl(mediatorServer, '/sync/signal'),
+              OPENMRS_MEDIATOR_USERNAME: SYNC_USER.username,
+              OPENMRS_MEDIATOR_PASSWORD: SYNC_USER.password,
+            }
+          : {}),
       }),
       logger,
     ),
@@ -109,7 +125,7 @@ export async function startSyncStack(
     CHT_URL: cht.url,
     CHT_USERNAME: 'medic',
     CHT_PASSWORD: 'password',
-    FHIR_URL: store.url,
+    FHIR_URL: fhirProxy.url,
     SYNC_OVERLAP_SECONDS: '0',
     SYNC_PLACE_CACHE_SECONDS: '0',
     RETRY_BASE_DELAY_SECONDS: '1',
@@ -117,7 +133,7 @@ export async function startSyncStack(
     ...overrides,
   });
   const context = createSyncContext(settings, loadMapping(settings.OPENMRS_MEDIATOR_MAPPING), logger);
-  const mediatorServer = await listen(createApp(settings, context, logger), 0, '127.0.0.1');
+  mediatorServer.on('request', createApp(settings, context, logger));
   const mediator = axios.create({
     baseURL: serverUrl(mediatorServer),
     auth: SYNC_USER,
@@ -148,8 +164,10 @@ export async function startSyncStack(
         throw new Error(`sync answered ${response.status}: ${JSON.stringify(response.data)}`);
       return JSON.parse((response.data as MediatorResponse).response.body) as SyncReport;
     },
+    fhirRequests: fhirProxy,
     async close() {
       await closeServer(mediatorServer);
+      await fhirProxy.close();
       await cht.close();
       await closeServer(chtMediatorServer);
       await openmrsSandbox.close();

@@ -5,14 +5,16 @@
 // kept on the FHIR Encounter. The visit uuid is recorded the moment the visit exists; if a run dies
 // before the rest is recorded, the next one finds the visit, the encounter and the observations again
 // in OpenMRS instead of creating them twice. Edits update only the observations that changed.
-import type { Encounter, Extension, Observation } from 'fhir/r4';
+import type { Encounter, Extension, Observation, Patient } from 'fhir/r4';
 import {
+  anyOf,
   FhirError,
   identifierOf,
   IDENTIFIER_SYSTEMS,
   NAMESPACE,
   originOf,
   formMapping,
+  searchValue,
 } from '@cht-openmrs/common';
 import { codeOf, MappingValueError, planVisit, type PlannedObservation } from '../../mapping/encounters';
 import { ENCOUNTER_TYPE_SYSTEM, referenceId, typeCode } from '../../openmrs/openmrs-fhir';
@@ -24,6 +26,7 @@ import {
   OPENMRS_JOINED_VISIT_SYSTEM,
   OPENMRS_VISIT_SYSTEM,
   placeInVisit,
+  VisitBook,
   type PlacedVisit,
 } from '../visit-placement';
 
@@ -73,38 +76,103 @@ function withLinks(
   return { ...encounter, identifier, extension };
 }
 
+/** Writes the links onto the FHIR Encounter, starting from the version we hold; returns the stored one. */
 async function record(
   context: SyncContext,
   encounter: Encounter,
   change: (current: Encounter) => Encounter,
-): Promise<void> {
-  await context.fhir.modify('Encounter', encounter.id as string, change);
+): Promise<Encounter> {
+  return (await context.fhir.modifyFrom(encounter, change)).resource;
+}
+
+/**
+ * What a page of reports needs, read at once: their FHIR Patients and Observations (FHIR server) and
+ * their patients' OpenMRS visits. A report the page does not cover looks its own up.
+ */
+export interface ReportFacts {
+  patients: Map<string, Patient>;
+  observations: Map<string, Observation[]>;
+  visits?: VisitBook;
+}
+
+const PER_SEARCH = 40;
+
+async function inChunks<T>(values: string[], search: (chunk: string[]) => Promise<T[]>): Promise<T[]> {
+  const chunks: string[][] = [];
+  for (let at = 0; at < values.length; at += PER_SEARCH) chunks.push(values.slice(at, at + PER_SEARCH));
+  return (await Promise.all(chunks.map(search))).flat();
+}
+
+async function lookUpReports(context: SyncContext, page: Encounter[]): Promise<ReportFacts> {
+  const reports = page.filter((e) => e.subject?.reference && toSend(context, e));
+  const patientIds = [...new Set(reports.map((e) => referenceId(e.subject?.reference) as string))];
+  const [patients, observations] = await Promise.all([
+    inChunks(patientIds, (ids) =>
+      context.fhir.searchAll('Patient', { _id: anyOf(ids.map(searchValue)), _count: ids.length }),
+    ),
+    inChunks(
+      reports.map((e) => `Encounter/${e.id}`),
+      (refs) =>
+        context.fhir.searchAll('Observation', { encounter: anyOf(refs.map(searchValue)), _count: 500 }),
+    ),
+  ]);
+  const facts: ReportFacts = {
+    patients: new Map(patients.map((p) => [p.id as string, p])),
+    observations: new Map(reports.map((e) => [e.id as string, []])),
+  };
+  for (const o of observations) facts.observations.get(referenceId(o.encounter?.reference) ?? '')?.push(o);
+  // Visits are read for the patients whose reports will look for one (no visit recorded yet).
+  const from = new Map<string, number>();
+  let until = 0;
+  for (const e of reports) {
+    const uuid = identifierOf(
+      facts.patients.get(referenceId(e.subject?.reference) ?? '') ?? {},
+      'openmrsUuid',
+    );
+    const start = e.period?.start;
+    if (!uuid || !start || visitOf(e)) continue;
+    const at = Date.parse(start);
+    const minutes = formMapping(context.mapping, formOf(e))?.visitDurationMinutes ?? 0;
+    from.set(uuid, Math.min(at, from.get(uuid) ?? at));
+    until = Math.max(until, at + minutes * 60_000);
+  }
+  if (from.size > 0) facts.visits = await VisitBook.read(context, from, until);
+  return facts;
 }
 
 function formOf(encounter: Encounter): string | undefined {
   return encounter.type?.flatMap((t) => t.coding ?? []).find((c) => c.system === CHT_FORM_SYSTEM)?.code;
 }
 
-export async function syncEncounterToOpenmrs(
-  context: SyncContext,
-  encounter: Encounter,
-): Promise<ItemOutcome> {
-  if (originOf(encounter) !== 'cht') return 'skipped';
+/** A CHT report of a mapped form not yet sent as it now is: its form and the hash of what goes. */
+function toSend(context: SyncContext, encounter: Encounter) {
+  if (originOf(encounter) !== 'cht') return undefined;
   const form = formMapping(context.mapping, formOf(encounter));
-  if (!form) return 'skipped'; // no mapping: this form does not go to OpenMRS
+  if (!form) return undefined; // no mapping: this form does not go to OpenMRS
   const version =
     encounter.extension?.find((e) => e.url === REPORT_VERSION)?.valueString ?? hashOf(encounter.period);
   const sentHash = hashOf([version, form]);
-  if (syncedHash(encounter, SYNCED_WITH_OPENMRS) === sentHash) return 'skipped';
+  return syncedHash(encounter, SYNCED_WITH_OPENMRS) === sentHash ? undefined : { form, sentHash };
+}
+
+export async function syncEncounterToOpenmrs(
+  context: SyncContext,
+  encounter: Encounter,
+  facts?: ReportFacts,
+): Promise<ItemOutcome> {
+  const pending = toSend(context, encounter);
+  if (!pending) return 'skipped';
+  const { form, sentHash } = pending;
   if (!encounter.subject?.reference) return 'skipped'; // its CHT patient has not arrived: linked and seen again then
 
-  const patient = await context.fhir.read('Patient', referenceId(encounter.subject.reference) as string);
+  const patientId = referenceId(encounter.subject.reference) as string;
+  const patient = facts?.patients.get(patientId) ?? (await context.fhir.read('Patient', patientId));
   const patientUuid = identifierOf(patient, 'openmrsUuid');
   if (!patientUuid)
     throw new WaitingForPatient(encounter.subject, `Patient/${patient.id} is not in OpenMRS yet`);
-  const observations = await context.fhir.searchAll('Observation', {
-    encounter: `Encounter/${encounter.id}`,
-  });
+  const observations =
+    facts?.observations.get(encounter.id as string) ??
+    (await context.fhir.searchAll('Observation', { encounter: `Encounter/${encounter.id}` }));
   let plan;
   try {
     plan = planVisit(encounter, observations, patientUuid, form, context.mapping.openmrs.locationUuid);
@@ -121,17 +189,28 @@ export async function syncEncounterToOpenmrs(
   let encounterUuid = identifierOf(encounter, 'openmrsUuid');
   let links = linksOf(encounter);
   const created = !visit;
+  let stored = encounter;
   if (!visit) {
-    const placed = await placeInVisit(context, patientUuid, start, form, ({ start: from, end: to }) => ({
-      ...plan.visit,
-      period: { start: new Date(from).toISOString(), end: new Date(to).toISOString() },
-    }));
+    const placed = await placeInVisit(
+      context,
+      patientUuid,
+      start,
+      form,
+      ({ start: from, end: to }) => ({
+        ...plan.visit,
+        period: { start: new Date(from).toISOString(), end: new Date(to).toISOString() },
+      }),
+      facts?.visits,
+    );
     visit = placed;
-    await record(context, encounter, (current) => withLinks(current, { visit: placed }));
+    stored = await record(context, encounter, (current) => withLinks(current, { visit: placed }));
   }
   const visitUuid = visit.uuid;
   let adopted: Observation[] = [];
-  if (!encounterUuid) {
+  if (!encounterUuid && visit.fresh) {
+    // A visit made just now holds nothing yet: no earlier run can have left an encounter in it.
+    encounterUuid = (await context.openmrs.createEncounter(plan.encounter(visitUuid))).id as string;
+  } else if (!encounterUuid) {
     const around = await context.openmrs.encountersBetween(patientUuid, start, start);
     const mine = around.encounters.find(
       (e) =>
@@ -145,8 +224,12 @@ export async function syncEncounterToOpenmrs(
 
   const report = `CHT report ${identifierOf(encounter, 'chtDocumentId') ?? '?'} (Encounter/${encounter.id})`;
   links = await syncObservations(context, plan.observations(encounterUuid), links, adopted, report);
-  const final = { visit, encounter: encounterUuid, observations: links };
-  await record(context, encounter, (current) =>
+  const final = {
+    visit: { uuid: visit.uuid, ours: visit.ours },
+    encounter: encounterUuid,
+    observations: links,
+  };
+  await record(context, stored, (current) =>
     withSyncedHash(withLinks(current, final), SYNCED_WITH_OPENMRS, sentHash),
   );
   return created ? 'created' : 'updated';
@@ -164,52 +247,60 @@ async function syncObservations(
   adopted: Observation[],
   report: string,
 ): Promise<ObservationLinks> {
-  const next: ObservationLinks = {};
+  // Decided first, in order (which adopted observation each takes); then written all at once, within
+  // OpenMRS's bound: an encounter's observations do not depend on each other.
   const spare = [...adopted];
-  for (const { sourceId, body } of planned)
-    await namingRefusal(report, body, () => syncObservation(context, sourceId, body, links, spare, next));
-  for (const [key, link] of Object.entries(links)) {
-    if (!(key in next)) await context.openmrs.deleteObservation(link.split('|')[0] as string);
-  }
+  const writes = planned.map(({ sourceId, body }) => {
+    const wanted = hashOf(valueOf(body));
+    const [uuid, hash] = links[sourceId]?.split('|') ?? [];
+    if (uuid && hash === wanted) return { sourceId, wanted, write: async () => uuid };
+    const named = (work: () => Promise<string>) => () => namingRefusal(report, body, work);
+    if (uuid) return { sourceId, wanted, write: named(() => update(context, { ...body, id: uuid })) };
+    // A run that died after creating it left it in OpenMRS: take it rather than make a second.
+    const reuse = spare.findIndex((o) => codeOf(o.code) === codeOf(body.code));
+    const found = reuse >= 0 ? spare.splice(reuse, 1)[0] : undefined;
+    if (!found) return { sourceId, wanted, write: named(() => create(context, body)) };
+    const stale = hashOf(valueOf(found)) !== wanted;
+    const id = found.id as string;
+    return {
+      sourceId,
+      wanted,
+      write: stale ? named(() => update(context, { ...body, id })) : async () => id,
+    };
+  });
+  const removed = Object.entries(links).filter(([key]) => !planned.some((p) => p.sourceId === key));
+  const settled = await Promise.allSettled([
+    ...writes.map((w) => w.write()),
+    ...removed.map(([, link]) => context.openmrs.deleteObservation(link.split('|')[0] as string)),
+  ]);
+  const failure = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
+  if (failure) throw failure.reason;
+  const next: ObservationLinks = {};
+  writes.forEach(({ sourceId, wanted }, i) => {
+    next[sourceId] = `${(settled[i] as PromiseFulfilledResult<string>).value}|${wanted}`;
+  });
   return next;
 }
 
+async function create(context: SyncContext, body: Observation): Promise<string> {
+  return (await context.openmrs.createObservation(body)).id as string;
+}
+
+/** OpenMRS answers an update with a new observation under a new id. */
+async function update(context: SyncContext, body: Observation): Promise<string> {
+  return (await context.openmrs.updateObservation(body)).id as string;
+}
+
 /** OpenMRS's refusal of one observation, with the report and the observation it was about (so an operator can find both). */
-async function namingRefusal(report: string, body: Observation, work: () => Promise<void>): Promise<void> {
+async function namingRefusal<T>(report: string, body: Observation, work: () => Promise<T>): Promise<T> {
   try {
-    await work();
+    return await work();
   } catch (error) {
     if (!(error instanceof FhirError) || isTransient(error)) throw error;
     const value = JSON.stringify(valueOf(body), (_key, v: unknown) => v ?? undefined);
     throw new ItemProblem(
       `${report}, observation ${codeOf(body.code) ?? '?'} ${value}: ${describeError(error)}`,
     );
-  }
-}
-
-async function syncObservation(
-  context: SyncContext,
-  sourceId: string,
-  body: Observation,
-  links: ObservationLinks,
-  spare: Observation[],
-  next: ObservationLinks,
-): Promise<void> {
-  const wanted = hashOf(valueOf(body));
-  const [uuid, hash] = links[sourceId]?.split('|') ?? [];
-  if (uuid && hash === wanted) next[sourceId] = `${uuid}|${hash}`;
-  else if (uuid)
-    next[sourceId] = `${(await context.openmrs.updateObservation({ ...body, id: uuid })).id}|${wanted}`;
-  else {
-    // A run that died after creating it left it in OpenMRS: take it rather than make a second.
-    const reuse = spare.findIndex((o) => codeOf(o.code) === codeOf(body.code));
-    const found = reuse >= 0 ? spare.splice(reuse, 1)[0] : undefined;
-    const stale = found && hashOf(valueOf(found)) !== wanted;
-    const written = stale
-      ? await context.openmrs.updateObservation({ ...body, id: found.id as string })
-      : found;
-    const id = written?.id ?? (await context.openmrs.createObservation(body)).id;
-    next[sourceId] = `${id}|${wanted}`;
   }
 }
 
@@ -224,18 +315,19 @@ function valueOf(observation: Observation): unknown {
   };
 }
 
-export const encountersToOpenmrs: Stream<Encounter> = {
+export const encountersToOpenmrs: Stream<Encounter, ReportFacts> = {
   name: ENCOUNTERS_TO_OPENMRS,
   changes: (context, since) =>
     pagesOf<Encounter>(
       context.fhir.pages('Encounter', {
         _lastUpdated: `ge${since}`,
         _sort: '_lastUpdated',
-        _count: context.limits.pageSize,
+        _count: context.limits.fhirPageSize,
       }),
       'Encounter',
     ),
   groupOf: (encounter) => encounter.subject?.reference ?? `Encounter/${encounter.id}`,
+  prepare: lookUpReports,
   sync: syncEncounterToOpenmrs,
   async retry(context, focus) {
     return syncEncounterToOpenmrs(

@@ -32,9 +32,26 @@ function withUnplaced(patient: Patient, reason: string | undefined): Patient {
   return { ...patient, meta: { ...patient.meta, tag } };
 }
 
-async function findCopy(context: SyncContext, openmrs: Patient): Promise<Patient | undefined> {
+/** For a page: the FHIR copies of its OpenMRS patients, by OpenMRS uuid, asked of the FHIR server at once. */
+export type CopiesByUuid = Map<string, Patient[]>;
+
+async function copiesOf(context: SyncContext, page: Patient[]): Promise<CopiesByUuid> {
+  const uuids = page.map((p) => p.id as string);
+  const copies: CopiesByUuid = new Map(uuids.map((uuid) => [uuid, []]));
+  for (const copy of await context.fhir.findByIdentifiers('Patient', IDENTIFIER_SYSTEMS.openmrsUuid, uuids))
+    copies.get(identifierOf(copy, 'openmrsUuid') ?? '')?.push(copy);
+  return copies;
+}
+
+async function findCopy(
+  context: SyncContext,
+  openmrs: Patient,
+  known?: CopiesByUuid,
+): Promise<Patient | undefined> {
   const search = async (kind: IdentifierKind, value: string) => {
-    const found = await context.fhir.findByIdentifier('Patient', IDENTIFIER_SYSTEMS[kind], value);
+    const found =
+      (kind === 'openmrsUuid' ? known?.get(value) : undefined) ??
+      (await context.fhir.findByIdentifier('Patient', IDENTIFIER_SYSTEMS[kind], value));
     if (found.length > 1)
       throw new ItemProblem(
         `${found.length} FHIR Patients carry ${kind} ${value}; merge them on the FHIR server`,
@@ -141,8 +158,12 @@ function linkedInOpenmrs(context: SyncContext, openmrs: Patient): boolean {
   return openmrs.identifier?.some((i) => i.type?.text === typeName && i.value) ?? false;
 }
 
-export async function syncPatientFromOpenmrs(context: SyncContext, openmrs: Patient): Promise<ItemOutcome> {
-  const stored = await findCopy(context, openmrs);
+export async function syncPatientFromOpenmrs(
+  context: SyncContext,
+  openmrs: Patient,
+  known?: CopiesByUuid,
+): Promise<ItemOutcome> {
+  const stored = await findCopy(context, openmrs, known);
   const copy = patientFromOpenmrs(openmrs, stored, context.mapping);
   const viewHash = hashOf(openmrsView(copy));
   const unplaced = stored?.meta?.tag?.some((t) => t.system === UNPLACED_TAG_SYSTEM) ?? false;
@@ -158,11 +179,12 @@ export async function syncPatientFromOpenmrs(context: SyncContext, openmrs: Pati
   return stored ? outcome : 'created';
 }
 
-export const patientsFromOpenmrs: Stream<Patient> = {
+export const patientsFromOpenmrs: Stream<Patient, CopiesByUuid> = {
   name: PATIENTS_FROM_OPENMRS,
   changes: (context, since) =>
     pagesOf<Patient>(context.openmrs.changedPatients(since, context.limits.pageSize), 'Patient'),
   groupOf: (patient) => `Patient/${patient.id}`,
+  prepare: copiesOf,
   sync: syncPatientFromOpenmrs,
   async retry(context, focus) {
     return syncPatientFromOpenmrs(

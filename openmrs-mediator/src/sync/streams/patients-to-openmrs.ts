@@ -17,11 +17,32 @@ import { hashOf, SYNCED_WITH_OPENMRS, syncedHash } from '../synced-hash';
 
 export const PATIENTS_TO_OPENMRS = 'patients-to-openmrs';
 
-async function findInOpenmrs(context: SyncContext, docId: string): Promise<Patient | undefined> {
-  const found = await context.openmrs.findPatients(
-    context.mapping.openmrs.identifierTypes.chtDocumentId,
-    docId,
-  );
+/** For a page: what OpenMRS holds under each CHT Document ID of the patients it has no link for yet. */
+export type KnownInOpenmrs = Map<string, Patient[]>;
+
+async function lookUpPage(context: SyncContext, page: Patient[]): Promise<KnownInOpenmrs> {
+  const docIds = page
+    .filter((p) => !identifierOf(p, 'openmrsUuid'))
+    .map((p) => identifierOf(p, 'chtDocumentId'))
+    .filter((id): id is string => Boolean(id));
+  const type = context.mapping.openmrs.identifierTypes.chtDocumentId;
+  const known: KnownInOpenmrs = new Map(docIds.map((id) => [id, []]));
+  if (docIds.length === 0) return known;
+  for (const patient of await context.openmrs.findPatientsByIdentifiers(type, docIds)) {
+    for (const i of patient.identifier ?? [])
+      if (i.type?.text === type && known.has(i.value ?? '')) known.get(i.value as string)?.push(patient);
+  }
+  return known;
+}
+
+async function findInOpenmrs(
+  context: SyncContext,
+  docId: string,
+  known: KnownInOpenmrs | undefined,
+): Promise<Patient | undefined> {
+  const found =
+    known?.get(docId) ??
+    (await context.openmrs.findPatients(context.mapping.openmrs.identifierTypes.chtDocumentId, docId));
   if (found.length > 1) {
     throw new ItemProblem(
       `OpenMRS has ${found.length} patients with CHT Document ID ${docId} (${found.map((p) => p.id).join(', ')}); merge them in OpenMRS`,
@@ -31,19 +52,23 @@ async function findInOpenmrs(context: SyncContext, docId: string): Promise<Patie
 }
 
 async function storeCopy(context: SyncContext, patient: Patient, build: (base: Patient) => Patient) {
-  const { resource } = await context.fhir.modify('Patient', patient.id as string, build);
+  const { resource } = await context.fhir.modifyFrom(patient, build);
   await context.queue.wake({ reference: `Patient/${patient.id}` });
   return resource;
 }
 
-export async function syncPatientToOpenmrs(context: SyncContext, patient: Patient): Promise<ItemOutcome> {
+export async function syncPatientToOpenmrs(
+  context: SyncContext,
+  patient: Patient,
+  known?: KnownInOpenmrs,
+): Promise<ItemOutcome> {
   const docId = identifierOf(patient, 'chtDocumentId');
   if (!docId) return 'skipped'; // an OpenMRS patient not (yet) in CHT: nothing of CHT's to send
   let uuid = identifierOf(patient, 'openmrsUuid');
   if (uuid && syncedHash(patient, SYNCED_WITH_OPENMRS) === hashOf(openmrsView(patient))) return 'skipped';
 
   if (!uuid) {
-    const existing = await findInOpenmrs(context, docId);
+    const existing = await findInOpenmrs(context, docId, known);
     if (!existing) {
       const created = await context.openmrs.createPatient(patientForOpenmrs(patient, context.mapping));
       const last = { cht: fieldsInCht(patient), openmrs: fieldsInOpenmrs(created) };
@@ -69,18 +94,19 @@ export async function syncPatientToOpenmrs(context: SyncContext, patient: Patien
   );
 }
 
-export const patientsToOpenmrs: Stream<Patient> = {
+export const patientsToOpenmrs: Stream<Patient, KnownInOpenmrs> = {
   name: PATIENTS_TO_OPENMRS,
   changes: (context, since) =>
     pagesOf<Patient>(
       context.fhir.pages('Patient', {
         _lastUpdated: `ge${since}`,
         _sort: '_lastUpdated',
-        _count: context.limits.pageSize,
+        _count: context.limits.fhirPageSize,
       }),
       'Patient',
     ),
   groupOf: (patient) => `Patient/${patient.id}`,
+  prepare: lookUpPage,
   sync: syncPatientToOpenmrs,
   async retry(context, focus) {
     return syncPatientToOpenmrs(context, await context.fhir.read('Patient', focus.replace(/^Patient\//, '')));

@@ -5,7 +5,7 @@
 // sync created from CHT reports are recognised and not sent back. Observations edited in OpenMRS get a
 // new id without touching their visit, so a second stream reads changed observations and re-syncs
 // their visit.
-import type { BundleEntry, Encounter, Observation, Patient } from 'fhir/r4';
+import type { Bundle, BundleEntry, Encounter, Observation, Patient } from 'fhir/r4';
 import {
   identifierOf,
   IDENTIFIER_SYSTEMS,
@@ -23,7 +23,7 @@ import {
   VISIT_TYPE_SYSTEM,
 } from '../../openmrs/openmrs-fhir';
 import type { ItemOutcome, Stream, SyncContext } from '../context';
-import { pagesOf } from './pages';
+import { pagesOf, servedWith } from './pages';
 import { ItemProblem, WaitingForPatient } from '../errors';
 import { hashOf, SYNCED_WITH_CHT, syncedHash, withSyncedHash } from '../synced-hash';
 import { OPENMRS_JOINED_VISIT_SYSTEM, OPENMRS_VISIT_SYSTEM } from '../visit-placement';
@@ -130,8 +130,34 @@ async function storeCopies(
   return (await context.fhir.read('Encounter', id)) as Encounter;
 }
 
+/** For a page: which of its visits our sync made from CHT reports, asked of the FHIR server at once. */
+export interface VisitOrigins {
+  asked: Set<string>;
+  fromCht: Set<string>;
+}
+
+async function visitOrigins(context: SyncContext, visitUuids: string[]): Promise<VisitOrigins> {
+  const asked = new Set(visitUuids);
+  const found = asked.size
+    ? await context.fhir.findByIdentifiers('Encounter', OPENMRS_VISIT_SYSTEM, [...asked])
+    : [];
+  const fromCht = new Set(
+    found
+      .filter((e) => originOf(e) === 'cht')
+      .flatMap((e) => e.identifier ?? [])
+      .filter((i) => i.system === OPENMRS_VISIT_SYSTEM && asked.has(i.value ?? ''))
+      .map((i) => i.value as string),
+  );
+  return { asked, fromCht };
+}
+
 /** Whether our sync made this OpenMRS visit from a CHT report (then it never goes back to CHT). */
-async function madeFromChtReport(context: SyncContext, visitUuid: string): Promise<boolean> {
+async function madeFromChtReport(
+  context: SyncContext,
+  visitUuid: string,
+  origins?: VisitOrigins,
+): Promise<boolean> {
+  if (origins?.asked.has(visitUuid)) return origins.fromCht.has(visitUuid);
   const [ours] = await context.fhir.findByIdentifier('Encounter', OPENMRS_VISIT_SYSTEM, visitUuid);
   return Boolean(ours && originOf(ours) === 'cht');
 }
@@ -142,9 +168,13 @@ async function encountersWeAdded(context: SyncContext, visitUuid: string): Promi
   return new Set(reports.filter((r) => originOf(r) === 'cht').map((r) => identifierOf(r, 'openmrsUuid')));
 }
 
-export async function syncVisitFromOpenmrs(context: SyncContext, visit: Encounter): Promise<ItemOutcome> {
+export async function syncVisitFromOpenmrs(
+  context: SyncContext,
+  visit: Encounter,
+  origins?: VisitOrigins,
+): Promise<ItemOutcome> {
   if (!isVisit(visit) || !visit.period?.end) return 'skipped'; // only completed visits go to CHT
-  if (await madeFromChtReport(context, visit.id as string)) return 'skipped';
+  if (await madeFromChtReport(context, visit.id as string, origins)) return 'skipped';
   const patientUuid = referenceId(visit.subject?.reference);
   if (!patientUuid) throw new ItemProblem(`visit ${visit.id} has no patient`);
   const start = visit.period.start ?? visit.period.end;
@@ -201,11 +231,16 @@ export async function syncVisitFromOpenmrs(context: SyncContext, visit: Encounte
   return created ? 'created' : 'updated';
 }
 
-export const visitsFromOpenmrs: Stream<Encounter> = {
+export const visitsFromOpenmrs: Stream<Encounter, VisitOrigins> = {
   name: VISITS_FROM_OPENMRS,
   changes: (context, since) =>
     pagesOf<Encounter>(context.openmrs.changedVisits(since, context.limits.pageSize), 'Encounter'),
   groupOf: (visit) => visit.subject?.reference ?? `Encounter/${visit.id}`,
+  prepare: (context, page) =>
+    visitOrigins(
+      context,
+      page.filter((v) => isVisit(v) && v.period?.end).map((v) => v.id as string),
+    ),
   sync: syncVisitFromOpenmrs,
   async retry(context, focus) {
     return syncVisitFromOpenmrs(
@@ -225,7 +260,9 @@ async function* changedObservations(context: SyncContext, since: string): AsyncG
     _count: context.limits.pageSize,
     _include: 'Observation:encounter',
   });
+  let first: Bundle | undefined;
   for await (const page of pages) {
+    first ??= page;
     const resources = (page.entry ?? []).map((e) => e.resource);
     const encounters = new Map(
       resources.filter((r): r is Encounter => r?.resourceType === 'Encounter').map((e) => [e.id, e]),
@@ -235,7 +272,7 @@ async function* changedObservations(context: SyncContext, since: string): AsyncG
       const encounter = encounters.get(referenceId(observation.encounter?.reference));
       if (encounter) includedEncounter.set(observation, encounter);
     }
-    yield observations;
+    yield servedWith(observations, page, first);
   }
 }
 
@@ -243,20 +280,31 @@ async function* changedObservations(context: SyncContext, since: string): AsyncG
  * An observation changed in OpenMRS: its visit is synced again (unchanged visits cost a hash compare).
  * Our own observations coming back are recognised from their visit id alone, without reading OpenMRS.
  */
-async function syncObservationVisit(context: SyncContext, observation: Observation): Promise<ItemOutcome> {
+async function syncObservationVisit(
+  context: SyncContext,
+  observation: Observation,
+  origins?: VisitOrigins,
+): Promise<ItemOutcome> {
   const encounterUuid = referenceId(observation.encounter?.reference);
   if (!encounterUuid) return 'skipped';
   const encounter =
     includedEncounter.get(observation) ?? (await context.openmrs.fhir.read('Encounter', encounterUuid));
   const visitUuid = referenceId(encounter.partOf?.reference);
-  if (!visitUuid || (await madeFromChtReport(context, visitUuid))) return 'skipped';
+  if (!visitUuid || (await madeFromChtReport(context, visitUuid, origins))) return 'skipped';
   return syncVisitFromOpenmrs(context, await context.openmrs.fhir.read('Encounter', visitUuid));
 }
 
-export const observationsFromOpenmrs: Stream<Observation> = {
+export const observationsFromOpenmrs: Stream<Observation, VisitOrigins> = {
   name: OBSERVATIONS_FROM_OPENMRS,
   changes: changedObservations,
   groupOf: (observation) => observation.subject?.reference ?? `Observation/${observation.id}`,
+  prepare: (context, page) =>
+    visitOrigins(
+      context,
+      page
+        .map((o) => referenceId(includedEncounter.get(o)?.partOf?.reference))
+        .filter((uuid): uuid is string => Boolean(uuid)),
+    ),
   sync: syncObservationVisit,
   async retry(context, focus) {
     return syncObservationVisit(
