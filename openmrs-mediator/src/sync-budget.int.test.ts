@@ -39,8 +39,9 @@ describe('the sync request budget', () => {
     // stream from OpenMRS (our own writes seen coming back; then nothing new): none per patient or report.
     expect(total - writes).toBeLessThanOrEqual(8);
     // Per patient: its OpenMRS uuid recorded; per report: its visit, then the rest of its links. Per run:
-    // the lease, the queue, a page or two per stream, the cursors, the release.
-    expect(stack.fhirRequests.count()).toBeLessThanOrEqual(5 * PATIENTS + 25);
+    // the lease, the queue, a page or two per stream, the cursors, the release. How many pages are read
+    // again and cursors saved depends on how many second boundaries the run crosses (25 to 26 on HAPI).
+    expect(stack.fhirRequests.count()).toBeLessThanOrEqual(5 * PATIENTS + 30);
   });
 
   it('costs at most 6 OpenMRS and 6 FHIR requests when nothing changed', async () => {
