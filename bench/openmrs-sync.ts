@@ -6,19 +6,19 @@
 // - a run with nothing to do on top of IDLE_PATIENTS synced patients: requests to each side;
 // - a back-fill of BIG_PATIENTS, run after run as the mediator chains them, with /status progress, and
 //   the mediator's peak memory next to that of a back-fill of SMALL_PATIENTS.
-// The mediator runs in its own process (its memory is read from /proc); the FHIR store, the stand-ins
-// and the loader run in this one. Run: npm run openmrs-sync -w bench
-import { fork, type ChildProcess } from 'node:child_process';
+// The mediator and the OpenMRS stand-in run each in a process of its own, as in production (the
+// mediator's memory is read from /proc); the FHIR store, the CHT stand-in and the loader run in this one. Run: npm run openmrs-sync -w bench
 import { readFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import axios, { type AxiosInstance } from 'axios';
 import type { MediatorResponse } from '@cht-openmrs/common';
 import { startFhirStore } from '@cht-openmrs/fhir-store';
-import { startChtSandbox, startOpenmrsSandbox } from '@cht-openmrs/sandbox';
+import { startChtSandbox } from '@cht-openmrs/sandbox';
 import { countingProxy } from '../common/src/test-support/counting-proxy';
-import { line, timed } from './measure';
+import { cpuSeconds, line, timed } from './measure';
 import { benchMapping } from './support/bench-mapping';
+import { startChild } from './support/child-process';
 import { CONCEPTS, loadChtData, REPORTS_PER_PATIENT } from './support/cht-data';
 
 const PATIENTS = Number(process.env.PATIENTS ?? 500);
@@ -55,24 +55,26 @@ interface RunReport {
   streams: Record<string, { created: number; updated: number; failed: number; retried: number }>;
 }
 
-/** A fresh FHIR store, OpenMRS and CHT stand-ins, and the mediator in its own process. */
+/** A fresh FHIR store and CHT stand-in here; the OpenMRS stand-in and the mediator each in a process. */
 async function startStack(concurrency: number) {
   const store = await startFhirStore();
   const fhirProxy = await countingProxy(store.url);
-  const openmrs = await startOpenmrsSandbox();
+  const openmrs = await startChild<{ url: string; restUrl: string }>(
+    join(__dirname, 'support', 'openmrs-sandbox-process.ts'),
+    process.env,
+  );
   const admin = { username: 'admin', password: 'Admin123' };
   for (const name of ['CHT Document ID', 'CHT Patient ID'])
     await axios.post(
-      `${openmrs.restUrl}/patientidentifiertype`,
+      `${openmrs.first.restUrl}/patientidentifiertype`,
       { name, description: name, locationBehavior: 'NOT_USED', uniquenessBehavior: 'UNIQUE' },
       { auth: admin },
     );
   const cht = await startChtSandbox();
-  const openmrsUrl = new URL(openmrs.url);
-  const child: ChildProcess = fork(join(__dirname, 'support', 'openmrs-mediator-process.ts'), {
-    cwd: __dirname,
-    execArgv: ['--import', 'tsx'],
-    env: {
+  const openmrsUrl = new URL(openmrs.first.url);
+  const child = await startChild<{ port: number }>(
+    join(__dirname, 'support', 'openmrs-mediator-process.ts'),
+    {
       ...process.env,
       OPENMRS_MEDIATOR_USERNAME: AUTH.username,
       OPENMRS_MEDIATOR_PASSWORD: AUTH.password,
@@ -88,30 +90,27 @@ async function startStack(concurrency: number) {
       SYNC_CONCURRENCY: String(concurrency),
       LOG_LEVEL: 'silent',
     },
-  });
-  const port = await new Promise<number>((resolve, reject) => {
-    child.once('message', (message) => resolve((message as { port: number }).port));
-    child.once('exit', (code) => reject(new Error(`the mediator exited with ${code}`)));
-  });
+    process.env.BENCH_CPU_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROFILE}`] : [],
+  );
   const mediator: AxiosInstance = axios.create({
-    baseURL: `http://127.0.0.1:${port}`,
+    baseURL: `http://127.0.0.1:${child.first.port}`,
     auth: AUTH,
     timeout: 0,
   });
   let patients = 0;
   return {
-    openmrs,
     fhirProxy,
     mediator,
-    pid: child.pid ?? 0,
+    pid: child.process.pid ?? 0,
+    openmrsPid: openmrs.process.pid ?? 0,
     /** Adds CHT patients (with or without reports) straight into the FHIR store. */
     async add(count: number, reports: number) {
       await loadChtData(store.url, patients, count, reports);
       patients += count;
     },
-    setLatency(ms: number) {
-      openmrs.controls.latencyMs = ms;
-    },
+    setLatency: (ms: number) => openmrs.ask({ op: 'latency', ms }),
+    resetCounters: () => openmrs.ask({ op: 'resetCounters' }),
+    openmrsCounts: () => openmrs.ask<{ total: number; byRoute: Record<string, number> }>({ op: 'counts' }),
     /**
      * Runs the sync until a run completes with nothing to do; returns the runs it asked for (the runs the
      * mediator chained on its own meanwhile are not counted: asked then, the lease says `skipped`).
@@ -125,6 +124,7 @@ async function startStack(concurrency: number) {
           continue;
         }
         runs += 1;
+        if (process.env.BENCH_DEBUG) console.log(JSON.stringify(report));
         const work = Object.values(report.streams).reduce(
           (n, c) => n + c.created + c.updated + c.failed + c.retried,
           0,
@@ -133,10 +133,10 @@ async function startStack(concurrency: number) {
       }
     },
     async close() {
-      child.kill();
+      child.stop();
+      openmrs.stop();
       await fhirProxy.close();
       await cht.close();
-      await openmrs.close();
       await store.close();
     },
   };
@@ -148,11 +148,15 @@ const lowerBound = (patients: number, concurrency: number) =>
 async function backfill(concurrency: number, idleOnTop: boolean) {
   const stack = await startStack(concurrency);
   await stack.add(PATIENTS, REPORTS_PER_PATIENT);
-  stack.setLatency(LATENCY_MS);
-  stack.openmrs.controls.resetCounters();
+  await stack.setLatency(LATENCY_MS);
+  await stack.resetCounters();
   stack.fhirProxy.reset();
+  const cpuAt = () => [cpuSeconds(stack.pid), cpuSeconds(stack.openmrsPid), cpuSeconds()];
+  const cpuBefore = cpuAt();
   const { seconds, result: runs } = await timed(() => stack.syncUntilIdle());
-  const openmrsRequests = stack.openmrs.controls.counts().total;
+  const cpu = cpuAt().map((after, i) => after - (cpuBefore[i] ?? 0));
+  const openmrsCounts = await stack.openmrsCounts();
+  const openmrsRequests = openmrsCounts.total;
   const bound = lowerBound(PATIENTS, concurrency);
   console.log(`\nback-fill of ${PATIENTS} patients at SYNC_CONCURRENCY=${concurrency}`);
   line(
@@ -167,21 +171,21 @@ async function backfill(concurrency: number, idleOnTop: boolean) {
     '  FHIR-server requests per patient (target ≤ 6)',
     `${(stack.fhirProxy.count() / PATIENTS).toFixed(2)}; baseline ${BASELINE.fhirPerPatient}`,
   );
-  for (const [route, n] of Object.entries(stack.openmrs.controls.counts().byRoute))
-    line(`    OpenMRS ${route}`, String(n));
+  for (const [route, n] of Object.entries(openmrsCounts.byRoute)) line(`    OpenMRS ${route}`, String(n));
   line('    FHIR server, by method', JSON.stringify(stack.fhirProxy.byMethod()));
+  line('    CPU seconds: mediator; OpenMRS stand-in; FHIR store', cpu.map((s) => s.toFixed(1)).join('; '));
 
   if (idleOnTop) {
-    stack.setLatency(0);
+    await stack.setLatency(0);
     await stack.add(IDLE_PATIENTS - PATIENTS, 0);
     await stack.syncUntilIdle();
-    stack.setLatency(LATENCY_MS);
-    stack.openmrs.controls.resetCounters();
+    await stack.setLatency(LATENCY_MS);
+    await stack.resetCounters();
     stack.fhirProxy.reset();
     const idle = await timed(() => stack.mediator.get<MediatorResponse>('/sync'));
     line(
       `idle run on top of ${IDLE_PATIENTS} synced patients (target ≤ 6 + 6)`,
-      `${stack.openmrs.controls.counts().total} OpenMRS + ${stack.fhirProxy.count()} FHIR requests, ${(idle.seconds * 1000).toFixed(0)} ms; baseline ${BASELINE.idle}`,
+      `${(await stack.openmrsCounts()).total} OpenMRS + ${stack.fhirProxy.count()} FHIR requests, ${(idle.seconds * 1000).toFixed(0)} ms; baseline ${BASELINE.idle}`,
     );
   }
   await stack.close();
@@ -191,7 +195,7 @@ async function backfill(concurrency: number, idleOnTop: boolean) {
 async function largeBackfill(patients: number, showProgress: boolean) {
   const stack = await startStack(BIG_CONCURRENCY);
   await stack.add(patients, REPORTS_PER_PATIENT);
-  stack.setLatency(LATENCY_MS);
+  await stack.setLatency(LATENCY_MS);
   const started = Date.now();
   let done = false;
   const watching = (async () => {

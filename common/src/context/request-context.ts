@@ -27,9 +27,21 @@ export function currentContext(): RequestContext | undefined {
   return storage.getStore();
 }
 
+/** Whether an orchestration made now would be kept (there is a request context with room in it). */
+export function orchestrationWanted(): boolean {
+  const context = storage.getStore();
+  return context !== undefined && context.orchestrations.length < MAX_ORCHESTRATIONS;
+}
+
 export function recordOrchestration(orchestration: Orchestration): void {
   const context = storage.getStore();
   if (!context) return;
   if (context.orchestrations.length < MAX_ORCHESTRATIONS) context.orchestrations.push(orchestration);
   else context.droppedOrchestrations += 1;
+}
+
+/** Counts an exchange whose orchestration was not even made (see orchestrationWanted). */
+export function countDroppedOrchestration(): void {
+  const context = storage.getStore();
+  if (context) context.droppedOrchestrations += 1;
 }

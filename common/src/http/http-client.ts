@@ -5,7 +5,11 @@ import { Agent as HttpAgent } from 'node:http';
 import { Agent } from 'node:https';
 import axios, { type AxiosError, type AxiosInstance, type InternalAxiosRequestConfig } from 'axios';
 import axiosRetry, { exponentialDelay } from 'axios-retry';
-import { recordOrchestration } from '../context/request-context';
+import {
+  countDroppedOrchestration,
+  orchestrationWanted,
+  recordOrchestration,
+} from '../context/request-context';
 import { orchestrationOf } from '../mediator/orchestration';
 import type { Logger } from '../logging/logger';
 
@@ -84,6 +88,9 @@ export function createHttpClient(options: HttpClientOptions): AxiosInstance {
     baseURL: options.baseURL,
     timeout: options.timeoutMs ?? 30_000,
     headers: options.headers,
+    // Peers' APIs answer, they do not redirect; without redirects axios uses Node's http directly
+    // (follow-redirects' wrapper cost more CPU per request than anything else in a back-fill).
+    maxRedirects: 0,
     ...agentsFor(options),
     auth:
       options.username !== undefined
@@ -92,6 +99,9 @@ export function createHttpClient(options: HttpClientOptions): AxiosInstance {
   });
 
   const record = (config: InternalAxiosRequestConfig, outcome: Parameters<typeof orchestrationOf>[3]) => {
+    // A large run makes thousands of requests: beyond what is kept, a success costs nothing to record.
+    if (!outcome.error && !orchestrationWanted() && !logger?.isLevelEnabled('debug'))
+      return countDroppedOrchestration();
     const startedAt = config.startedAt ?? new Date();
     const orchestration = orchestrationOf(peer, config, startedAt, outcome);
     recordOrchestration(orchestration);

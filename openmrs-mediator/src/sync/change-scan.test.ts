@@ -8,11 +8,15 @@ const at = (id: string, lastUpdated: string, versionId = '1'): Patient => ({
   meta: { versionId, lastUpdated },
 });
 
-/** A server's change feed: resources with `lastUpdated >= since`, oldest first, in pages. */
+/**
+ * A server's change feed: the current version of each resource (the last one listed) with
+ * `lastUpdated >= since`, oldest first, in pages.
+ */
 function feed(resources: Patient[], pageSize: number, log: string[] = [], servedAt?: number) {
   return async function* (since: string) {
     log.push(since);
-    const matching = resources
+    const current = new Map(resources.map((r) => [r.id, r]));
+    const matching = [...current.values()]
       .filter((r) => Date.parse(r.meta?.lastUpdated ?? '') >= Date.parse(since))
       .sort((a, b) => (a.meta?.lastUpdated ?? '').localeCompare(b.meta?.lastUpdated ?? ''));
     for (let i = 0; i < matching.length || i === 0; i += pageSize) {
@@ -55,9 +59,9 @@ describe('change scan', () => {
     expect(log).toEqual(['2024-01-01T00:00:22Z']);
   });
 
-  it('re-reads only the boundary second of changes the server surely showed: a burst costs no overlap re-reads', async () => {
-    // 100 changes in 2 s, read long after (the server answers at 00:10): each round starts at the newest
-    // change's second, not the overlap (5 s) before it, and the cursor ends there too.
+  it('reads a burst to its end in one query, then once more from its last second', async () => {
+    // 100 changes in 2 s, read long after (the server answers at 00:10): one query reads them page by
+    // page; the next starts at the newest change's second, not the overlap (5 s) before it.
     const resources = Array.from({ length: 100 }, (_, i) =>
       at(`p${i}`, new Date(Date.parse('2024-01-01T00:00:00Z') + i * 20).toISOString()),
     );
@@ -69,7 +73,7 @@ describe('change scan', () => {
     };
     const served = Date.parse('2024-01-01T00:00:10Z');
     await scanChanges({ tracker, query: feed(resources, 10, log, served), handle, deadline: forever });
-    expect(new Set(log.slice(1))).toEqual(new Set(['2024-01-01T00:00:00Z', '2024-01-01T00:00:01Z']));
+    expect(log).toEqual([EPOCH, '2024-01-01T00:00:01Z']);
     // Read to its end with nothing new: everything before 00:05 was there and is handled.
     expect(tracker.result().since).toBe('2024-01-01T00:00:05Z');
 
@@ -114,6 +118,36 @@ describe('change scan', () => {
     };
     await scanChanges({ tracker, query: feed(burst, 10), handle, deadline: forever });
     expect(handled.size).toBe(35);
+  });
+
+  it('reads again when a search run again per page slipped: a row that changed before the offset', async () => {
+    // OpenMRS runs the search again for each page (offset paging on live data). While page 1 is
+    // handled, p3 changes: every later row moves up one place and p10 would never be read.
+    const resources = Array.from({ length: 25 }, (_, i) =>
+      at(`p${i}`, `2024-01-01T00:00:${String(i).padStart(2, '0')}Z`),
+    );
+    const live = async function* (since: string) {
+      for (let offset = 0; ; offset += 10) {
+        const page = resources
+          .filter((r) => Date.parse(r.meta?.lastUpdated ?? '') >= Date.parse(since))
+          .sort((a, b) => (a.meta?.lastUpdated ?? '').localeCompare(b.meta?.lastUpdated ?? ''))
+          .slice(offset, offset + 10);
+        if (page.length === 0) return;
+        yield page;
+      }
+    };
+    const tracker = new CursorTracker({ since: EPOCH, seen: {} }, 0);
+    const handled: string[] = [];
+    const handle = async (fresh: Patient[]) => {
+      fresh.forEach((r) => (handled.push(`${r.id}@${r.meta?.versionId}`), tracker.markHandled(r)));
+      if (handled.length === 10) resources[3] = at('p3', '2024-01-01T00:01:00Z', '2');
+      return 'continue' as const;
+    };
+    await scanChanges({ tracker, query: live, handle, deadline: forever });
+    expect(new Set(handled)).toEqual(
+      new Set([...resources.map((r) => `${r.id}@${r.meta?.versionId}`), 'p3@1']),
+    );
+    expect(handled).toHaveLength(26);
   });
 
   it('stops before an item that could not be handled, and starts from it next time', async () => {

@@ -22,10 +22,17 @@ export const EPOCH = '1970-01-01T00:00:00Z';
  * so a second edit within the same second keeps the versionId; the content digest tells it apart.
  */
 export function keyOf(resource: Resource): string {
+  const known = KEYS.get(resource);
+  if (known !== undefined) return known;
   const { meta: _meta, ...content } = resource;
   const digest = createHash('sha1').update(JSON.stringify(content)).digest('base64url').slice(0, 12);
-  return `${resource.resourceType}/${resource.id}@${resource.meta?.versionId ?? ''}#${digest}`;
+  const key = `${resource.resourceType}/${resource.id}@${resource.meta?.versionId ?? ''}#${digest}`;
+  KEYS.set(resource, key);
+  return key;
 }
+
+/** Keys already worked out, per resource object as read (the scan asks for each several times). */
+const KEYS = new WeakMap<Resource, string>();
 
 function lastUpdatedOf(resource: Resource): number {
   return Date.parse(resource.meta?.lastUpdated ?? EPOCH);
@@ -104,13 +111,59 @@ export class CursorTracker {
   }
 }
 
+const MAX_SLIP_PASSES = 3;
+
+/** The pages of a query, the next one asked for while the caller works on this one. */
+async function* readingAhead<T>(pages: AsyncGenerator<T>): AsyncGenerator<T> {
+  let next = pages.next();
+  try {
+    for (;;) {
+      const { value, done } = await next;
+      if (done) return;
+      next = pages.next();
+      next.catch(() => undefined); // seen when awaited; not unhandled when the caller stops first
+      yield value;
+    }
+  } finally {
+    // Not waited for: a peer that went down may take its time to fail the page read ahead.
+    void next.then(
+      () => pages.return(undefined),
+      () => undefined,
+    );
+  }
+}
+
 export type PageOutcome = 'continue' | 'stop';
 
 /**
- * Scans what changed since the cursor. Each round is a fresh query from the cursor; pages holding only
- * handled versions (the re-read boundary) are skipped by following the server's next link, and the first
- * page with anything new is handed to `handle`, which marks what it handled and says whether to go on.
- * Then the query starts again from the moved cursor. Ends when a query brings nothing new, or time is up.
+ * Watches one query's pages for a sign that its paging slipped. OpenMRS runs a search again for each
+ * page, so a row before the offset that changes meanwhile (it comes back later in the same query, as a
+ * new version) moves every later row one place up, and the row at the next page boundary goes unread.
+ * That row changed no earlier than the moved row's old version: reading again from there finds it.
+ */
+class SlipWatch {
+  private readonly versions = new Map<string, { key: string; at: number }>();
+  /** The oldest time of a version that came back changed in this query. */
+  readAgainFrom: number | undefined;
+
+  see(page: Resource[]): void {
+    for (const resource of page) {
+      const id = `${resource.resourceType}/${resource.id}`;
+      const key = keyOf(resource);
+      const before = this.versions.get(id);
+      if (before && before.key !== key)
+        this.readAgainFrom = Math.min(this.readAgainFrom ?? Infinity, before.at);
+      this.versions.set(id, { key, at: lastUpdatedOf(resource) });
+    }
+  }
+}
+
+/**
+ * Scans what changed since the cursor. A query from the cursor is read page by page to its end; pages
+ * holding only handled versions (the re-read boundary) are skipped, and each page with anything new is
+ * handed to `handle`, which marks what it handled and says whether to go on. Then a fresh query from the
+ * moved cursor picks up what committed late; the scan ends when a query brings nothing new, or time is
+ * up. A query whose paging slipped is followed by one from where it started, so nothing is passed over.
  */
 export async function scanChanges<T extends Resource>(options: {
   tracker: CursorTracker;
@@ -120,25 +173,43 @@ export async function scanChanges<T extends Resource>(options: {
   onProgress?: (cursor: Cursor) => Promise<void>;
 }): Promise<{ complete: boolean }> {
   const { tracker, query, handle, deadline, onProgress } = options;
+  let from = tracker.since;
+  let slips = 0;
   for (;;) {
-    let fresh: T[] = [];
     let servedAt: number | undefined;
-    for await (const page of query(tracker.since)) {
-      servedAt ??= pageServedAt(page);
-      fresh = page.filter((resource) => !tracker.isHandled(resource));
-      if (fresh.length > 0) break;
+    let anythingNew = false;
+    const watch = new SlipWatch();
+    for await (const page of readingAhead(query(from))) {
+      if (servedAt === undefined) {
+        servedAt = pageServedAt(page);
+        if (servedAt !== undefined) tracker.queried(servedAt);
+      }
+      watch.see(page);
+      const fresh = page.filter((resource) => !tracker.isHandled(resource));
+      if (fresh.length === 0) continue;
+      anythingNew = true;
+      const before = tracker.handledCount;
+      const outcome = await handle(fresh);
+      if (outcome === 'continue' && tracker.handledCount === before) {
+        throw new Error(
+          'a change scan handled nothing of a page and did not stop: it would read the same page for ever',
+        );
+      }
+      await onProgress?.(tracker.result());
+      if (outcome === 'stop') return { complete: false };
+      if (Date.now() > deadline) return { complete: false };
     }
-    if (servedAt !== undefined) tracker.queried(servedAt, fresh.length === 0);
-    if (fresh.length === 0) return { complete: true };
-    const before = tracker.handledCount;
-    const outcome = await handle(fresh);
-    if (outcome === 'continue' && tracker.handledCount === before) {
-      throw new Error(
-        'a change scan handled nothing of a page and did not stop: it would read the same page for ever',
-      );
+    // Rows that change on every pass cannot hold a scan for ever: after a few passes the next run reads
+    // from the cursor, which stays before anything not handled.
+    if (watch.readAgainFrom !== undefined && slips < MAX_SLIP_PASSES) {
+      slips += 1;
+      from = wholeSecond(Math.min(Date.parse(tracker.since), watch.readAgainFrom));
+      continue;
     }
-    await onProgress?.(tracker.result());
-    if (outcome === 'stop') return { complete: false };
-    if (Date.now() > deadline) return { complete: false };
+    if (!anythingNew) {
+      if (servedAt !== undefined) tracker.queried(servedAt, true);
+      return { complete: true };
+    }
+    from = tracker.since;
   }
 }
