@@ -136,7 +136,7 @@ export function createApp(
     basicAuth(settings.OPENMRS_MEDIATOR_USERNAME, settings.OPENMRS_MEDIATOR_PASSWORD, 'openmrs-mediator'),
   );
   app.use(express.json({ limit: BODY_LIMIT_BYTES }));
-  app.use(syncRoutes(context, states, metrics, runner, scheduler, peers));
+  app.use(syncRoutes(context, states, metrics, runner, scheduler, peers, progress));
   app.use(consoleRoutes(scheduled, progress, new OpenhimApi(settings), peers));
   app.use(errorHandler(logger, OPENMRS_MEDIATOR_URN));
   return app;

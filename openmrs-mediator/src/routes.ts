@@ -12,6 +12,7 @@ import type { SyncMetrics } from './metrics';
 import type { SyncContext } from './sync/context';
 import type { SyncRunner } from './sync-runner';
 import { progressNow } from './sync/progress';
+import type { RunProgress } from './console/run-progress';
 import type { SyncReport } from './sync/run-sync';
 import type { SyncScheduler } from './sync/sync-runner';
 import { unplacedPatients } from './sync/streams/patients-from-openmrs';
@@ -39,6 +40,7 @@ export function syncRoutes(
   runner: SyncRunner,
   scheduler: SyncScheduler,
   peers?: PeerChecks,
+  live?: RunProgress,
 ): Router {
   const router = Router();
 
@@ -84,7 +86,7 @@ export function syncRoutes(
     metrics.queue.set({ state: 'queued' }, queue.queued);
     metrics.queue.set({ state: 'waiting' }, queue.waiting);
     metrics.queue.set({ state: 'parked' }, queue.parked);
-    const progress = await progressNow(context, state?.cursors ?? {}, state?.lastRun);
+    const progress = await progressNow(context, state?.cursors ?? {}, state?.lastRun, live?.snapshot());
     res.json({
       progress: { ...progress, ...scheduler.state() },
       cursors: Object.fromEntries(

@@ -1,8 +1,10 @@
-// How far a back-log (a back-fill, or a burst of changes) has got, for operators (`GET /status` →
-// `progress`). Runs follow one another until one completes; across them the sync keeps, in the last
-// run's summary, when the back-log began, how many changes its runs handled and how long they ran.
-// What remains is counted when asked: the FHIR server's changes at or after the cursors of the streams
-// to OpenMRS (our own link writes coming back included, as in `done`).
+// How far a back-log (a back-fill, or a burst of changes) of CHT records for OpenMRS has got, for
+// operators (`GET /status` → `progress`). Runs follow one another until one completes; across them the
+// sync keeps, in the last run's summary, when the back-log began, how many changes its runs handled and
+// how long they ran; the run going now adds what it has done so far. What remains is counted when asked:
+// the FHIR server's changes at or after the cursors of the streams to OpenMRS, less what the stream
+// going now has handled (its link writes come back after its cursor until its next query reads them).
+import type { ProgressSnapshot } from '../console/run-progress';
 import type { StreamCounts } from './run-stream';
 import type { SyncReport } from './run-sync';
 import type { Cursor } from './sync-state';
@@ -20,6 +22,9 @@ export interface BacklogProgress {
 
 const handled = (c: StreamCounts) => c.created + c.updated + c.skipped + c.waiting + c.failed;
 
+/** The streams whose changes make the back-log (the FHIR server's, towards OpenMRS). */
+const BACKLOG_STREAMS = { 'patients-to-openmrs': 'Patient', 'encounters-to-openmrs': 'Encounter' } as const;
+const inBacklog = (stream: string): stream is keyof typeof BACKLOG_STREAMS => stream in BACKLOG_STREAMS;
 /** The back-log's progress after this run: continued when the last run did not complete, else new. */
 export function progressAfter(
   report: SyncReport,
@@ -27,7 +32,9 @@ export function progressAfter(
 ): BacklogProgress {
   const previous = lastRun?.progress as BacklogProgress | undefined;
   const continuing = previous !== undefined && lastRun?.complete === false;
-  const done = Object.values(report.streams).reduce((sum, c) => sum + handled(c), 0);
+  const done = Object.entries(report.streams)
+    .filter(([stream]) => inBacklog(stream))
+    .reduce((sum, [, c]) => sum + handled(c), 0);
   return {
     since: continuing ? previous.since : report.startedAt,
     done: (continuing ? previous.done : 0) + done,
@@ -40,27 +47,36 @@ export async function progressNow(
   context: SyncContext,
   cursors: Record<string, Cursor>,
   lastRun: Record<string, unknown> | undefined,
+  live?: ProgressSnapshot,
   now = Date.now(),
 ) {
-  const count = async (type: 'Patient' | 'Encounter', stream: string) => {
+  const running = live?.running ? live : undefined;
+  const doneNow = (stream: string) =>
+    (running?.streams ?? []).filter((s) => s.stream === stream).reduce((n, s) => n + s.done, 0);
+  const count = async (stream: keyof typeof BACKLOG_STREAMS) => {
     const since = cursors[stream]?.since;
-    const bundle = await context.fhir.search(type, {
+    const bundle = await context.fhir.search(BACKLOG_STREAMS[stream], {
       ...(since ? { _lastUpdated: `ge${since}` } : {}),
       _summary: 'count',
       _total: 'accurate',
     });
-    return bundle.total ?? 0;
+    const current = running?.current?.stream === stream ? doneNow(stream) : 0;
+    return Math.max(0, (bundle.total ?? 0) - current);
   };
   const [patients, reports] = await Promise.all([
-    count('Patient', 'patients-to-openmrs'),
-    count('Encounter', 'encounters-to-openmrs'),
+    count('patients-to-openmrs'),
+    count('encounters-to-openmrs'),
   ]);
   const kept = lastRun?.progress as BacklogProgress | undefined;
-  const done = kept?.done ?? 0;
-  const rate = kept && kept.runMs > 0 ? done / (kept.runMs / 1000) : 0;
+  // The run going now continues the back-log when the last run did not complete.
+  const earlier = running && lastRun?.complete !== false ? undefined : kept;
+  const done = (earlier?.done ?? 0) + doneNow('patients-to-openmrs') + doneNow('encounters-to-openmrs');
+  const runMs =
+    (earlier?.runMs ?? 0) + (running?.startedAt ? Math.max(0, now - Date.parse(running.startedAt)) : 0);
+  const rate = runMs > 0 ? done / (runMs / 1000) : 0;
   const remaining = patients + reports;
   return {
-    since: kept?.since ?? null,
+    since: earlier?.since ?? running?.startedAt ?? null,
     done,
     remaining,
     remainingByStream: { 'patients-to-openmrs': patients, 'encounters-to-openmrs': reports },
