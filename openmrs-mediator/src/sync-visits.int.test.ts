@@ -176,6 +176,50 @@ describe('CHT reports into OpenMRS visits', () => {
     expect(data.docs[0].fields).not.toHaveProperty(WEIGHT.toLowerCase());
   });
 
+  // Found by verify/: `exactly once: #0 has 20 OpenMRS observations, expected 22`. Reports of one
+  // patient at the same second (app forms often share a time; height_weight and referral both make a
+  // Visit Note) were one encounter: the second took the first's as one a dead run of its own had left,
+  // and its observations replaced the first's.
+  it('gives each of two reports at the same second its own encounter, holding its own observations', async () => {
+    const docId = await chtPerson(stack, area);
+    const at = '2024-06-02T21:00:00Z';
+    await chtReport(stack, 'hw-1', docId, 'height_weight', at, { weight: '62.5', height: '160' });
+    await referral('ref-1', docId, at);
+    expect((await stack.sync()).streams['encounters-to-openmrs']).toMatchObject({ created: 2, failed: 0 });
+    // One more at that second, in a later run: it joins the visit the first two made.
+    await chtReport(stack, 'hw-2', docId, 'height_weight', at, { weight: '70', height: '172.5' });
+    expect((await stack.sync()).streams['encounters-to-openmrs']).toMatchObject({ created: 1, failed: 0 });
+    expect(await failures()).toEqual([]);
+
+    const patient = await openmrsPatientOf(stack, docId);
+    const visits = await visitsOf(stack, patient.id as string);
+    expect(visits).toHaveLength(1);
+    const encounters = await encountersOf(stack, patient.id as string);
+    expect(encounters.map((e) => referenceId(e.partOf?.reference))).toEqual([
+      visits[0]?.id,
+      visits[0]?.id,
+      visits[0]?.id,
+    ]);
+    const observations = await stack.openmrs.searchAll('Observation', { patient: patient.id as string });
+    const valuesOf = (encounter: Encounter) =>
+      observations
+        .filter((o) => referenceId(o.encounter?.reference) === encounter.id)
+        .map((o) =>
+          String(
+            o.valueQuantity?.value ??
+              o.valueCodeableConcept?.coding?.[0]?.code ??
+              o.valueString ??
+              o.valueBoolean,
+          ),
+        )
+        .sort();
+    expect(
+      encounters.map(valuesOf).sort((a, b) => a.length - b.length || a.join().localeCompare(b.join())),
+    ).toEqual([['160', '62.5'], ['172.5', '70'], expect.arrayContaining(['120', '38.2', '80'])]);
+    expect(observations).toHaveLength(2 + 2 + 6);
+    expect(nothingChanged(await stack.sync())).toEqual([]);
+  });
+
   // Found by verify/ (issue #17): the parked item named a hashed Encounter id and no observation.
   it('parks a report OpenMRS refuses with a message naming the CHT report and the observation', async () => {
     const docId = await chtPerson(stack, area);
