@@ -1,7 +1,7 @@
 // Which OpenMRS visit a CHT report goes to (issue #16): reports of one patient at one home visit share
 // a visit, each as its own encounter; visits never overlap (O3 refuses it); reports hours apart make
 // separate visits; a crash between any two requests neither duplicates nor moves a report.
-import type { Encounter } from 'fhir/r4';
+import type { Encounter, Observation } from 'fhir/r4';
 import { openmrsFactories } from '@cht-openmrs/sandbox';
 import { referenceId } from './openmrs/openmrs-fhir';
 import {
@@ -15,7 +15,7 @@ import {
 } from './test-support/sync-fixtures';
 import { startSyncStack, type SyncStack } from './test-support/sync-harness';
 
-const { FACILITY_VISIT, visitBody, WEIGHT } = openmrsFactories;
+const { encounterBody, FACILITY_VISIT, observationBody, visitBody, WEIGHT } = openmrsFactories;
 // height_weight and referral both map to a Home Visit of 30 minutes (openmrs-mediator/mapping.json).
 const VISIT_MINUTES = 30;
 
@@ -217,6 +217,36 @@ describe('CHT reports into OpenMRS visits', () => {
       encounters.map(valuesOf).sort((a, b) => a.length - b.length || a.join().localeCompare(b.join())),
     ).toEqual([['160', '62.5'], ['172.5', '70'], expect.arrayContaining(['120', '38.2', '80'])]);
     expect(observations).toHaveLength(2 + 2 + 6);
+    expect(nothingChanged(await stack.sync())).toEqual([]);
+  });
+
+  it('keeps, in an encounter a dead run left at a second two reports share, only the observations of the report that takes it', async () => {
+    const docId = await chtPerson(stack, area);
+    await stack.sync();
+    const patient = (await openmrsPatientOf(stack, docId)).id as string;
+    const at = '2024-06-02T21:00:00Z';
+    // A run made hw-1's visit, encounter and weight, then died before recording any of it.
+    const create = async <T extends Encounter | Observation>(body: T) =>
+      (await stack.openmrs.create(body)).resource;
+    const visit = await create(visitBody(patient, at, '2024-06-02T21:30:00Z'));
+    const left = await create(encounterBody(patient, at, visit.id));
+    await create(
+      observationBody(
+        patient,
+        WEIGHT,
+        { valueQuantity: { value: 62.5 } },
+        { encounter: { reference: `Encounter/${left.id}`, type: 'Encounter' }, effectiveDateTime: at },
+      ),
+    );
+    // A referral at that second comes first: it cannot tell that encounter from one of its own.
+    await referral('ref-1', docId, at);
+    await chtReport(stack, 'hw-1', docId, 'height_weight', at, { weight: '62.5', height: '160' });
+    expect((await stack.sync()).streams['encounters-to-openmrs']).toMatchObject({ created: 2, failed: 0 });
+
+    expect(await encountersOf(stack, patient)).toHaveLength(2);
+    const observations = await stack.openmrs.searchAll('Observation', { patient });
+    expect(observations.filter((o) => o.code?.coding?.[0]?.code === WEIGHT)).toHaveLength(1);
+    expect(observations).toHaveLength(6 + 2);
     expect(nothingChanged(await stack.sync())).toEqual([]);
   });
 

@@ -295,10 +295,15 @@ async function syncObservations(
       write: stale ? named(() => update(context, { ...body, id })) : async () => id,
     };
   });
-  const removed = Object.entries(links).filter(([key]) => !planned.some((p) => p.sourceId === key));
+  const removed = Object.entries(links)
+    .filter(([key]) => !planned.some((p) => p.sourceId === key))
+    .map(([, link]) => link.split('|')[0] as string);
+  // What an adopted encounter holds beyond the report goes too: a field the report no longer has, or
+  // (when two reports at one second look alike) another report's, which that report writes again.
+  removed.push(...spare.map((o) => o.id as string));
   const settled = await Promise.allSettled([
     ...writes.map((w) => w.write()),
-    ...removed.map(([, link]) => context.openmrs.deleteObservation(link.split('|')[0] as string)),
+    ...removed.map((uuid) => context.openmrs.deleteObservation(uuid)),
   ]);
   const failure = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
   if (failure) throw failure.reason;
