@@ -1,7 +1,7 @@
 // Which OpenMRS visit a CHT report goes to (issue #16): reports of one patient at one home visit share
 // a visit, each as its own encounter; visits never overlap (O3 refuses it); reports hours apart make
 // separate visits; a crash between any two requests neither duplicates nor moves a report.
-import type { Encounter } from 'fhir/r4';
+import type { Encounter, Observation } from 'fhir/r4';
 import { openmrsFactories } from '@cht-openmrs/sandbox';
 import { referenceId } from './openmrs/openmrs-fhir';
 import {
@@ -15,7 +15,7 @@ import {
 } from './test-support/sync-fixtures';
 import { startSyncStack, type SyncStack } from './test-support/sync-harness';
 
-const { FACILITY_VISIT, visitBody, WEIGHT } = openmrsFactories;
+const { encounterBody, FACILITY_VISIT, observationBody, visitBody, WEIGHT } = openmrsFactories;
 // height_weight and referral both map to a Home Visit of 30 minutes (openmrs-mediator/mapping.json).
 const VISIT_MINUTES = 30;
 
@@ -174,6 +174,99 @@ describe('CHT reports into OpenMRS visits', () => {
       expect.objectContaining({ openmrs_visit_uuid: facility.id }),
     ]);
     expect(data.docs[0].fields).not.toHaveProperty(WEIGHT.toLowerCase());
+  });
+
+  // Found by verify/ (seed 43, its 8th history): `exactly once: #0 has 20 OpenMRS observations, expected
+  // 22`. Reports of one patient at the same second (app forms often share a time; height_weight and
+  // referral both make a Visit Note) were one encounter: the second took the first's for one a dead run
+  // of its own had left, and overwrote the answers both had. The history, reduced to what matters (the
+  // other 41 operations: other persons, reports at other times, faults, edits):
+  //   cht: register person {"name":"Dúnlaith Nyambura Otieno Nyambura", ...}            (#0)
+  //   cht: report referral about #0 at 2024-06-03T00:01:00.000Z (dollar id) {"temperature":"36.6",
+  //        "systolic_bp":"135","diastolic_bp":" ","pregnant":"no","danger_signs":"none","referred":""}
+  //   cht: report referral about #0 at 2024-06-03T00:01:00.000Z (dollar id) {"temperature":" ",
+  //        "systolic_bp":"","diastolic_bp":"90","pregnant":"yes",
+  //        "danger_signs":"fever, cough | “chest” pain","referred":"true"}
+  //   sync via mediator
+  // 4 + 4 observations expected; OpenMRS held 6 (pregnant and danger_signs, which both reports answer,
+  // once, with the second report's values).
+  it('gives each of two reports at the same second its own encounter, holding its own observations', async () => {
+    const docId = await chtPerson(stack, area);
+    const at = '2024-06-03T00:01:00Z';
+    await chtReport(stack, 'report$1', docId, 'referral', at, {
+      temperature: '36.6',
+      systolic_bp: '135',
+      diastolic_bp: ' ',
+      pregnant: 'no',
+      danger_signs: 'none',
+      referred: '',
+    });
+    await chtReport(stack, 'report$2', docId, 'referral', at, {
+      temperature: ' ',
+      systolic_bp: '',
+      diastolic_bp: '90',
+      pregnant: 'yes',
+      danger_signs: 'fever, cough | “chest” pain',
+      referred: 'true',
+    });
+    expect((await stack.sync()).streams['encounters-to-openmrs']).toMatchObject({ created: 2, failed: 0 });
+    // One more at that second, of another form, in a later run: it joins the visit the first two made.
+    await chtReport(stack, 'hw-1', docId, 'height_weight', at, { weight: '70', height: '172.5' });
+    expect((await stack.sync()).streams['encounters-to-openmrs']).toMatchObject({ created: 1, failed: 0 });
+    expect(await failures()).toEqual([]);
+
+    const patient = await openmrsPatientOf(stack, docId);
+    const visits = await visitsOf(stack, patient.id as string);
+    expect(visits).toHaveLength(1);
+    const encounters = await encountersOf(stack, patient.id as string);
+    expect(encounters.map((e) => referenceId(e.partOf?.reference))).toEqual([
+      visits[0]?.id,
+      visits[0]?.id,
+      visits[0]?.id,
+    ]);
+    const observations = await stack.openmrs.searchAll('Observation', { patient: patient.id as string });
+    const valuesOf = (encounter: Encounter) =>
+      observations
+        .filter((o) => referenceId(o.encounter?.reference) === encounter.id)
+        .map((o) => String(o.valueQuantity?.value ?? o.valueString ?? o.valueBoolean ?? 'coded'))
+        .sort();
+    expect(encounters.map(valuesOf).sort()).toEqual([
+      ['135', '36.6', 'coded', 'none'],
+      ['172.5', '70'],
+      ['90', 'coded', 'fever, cough | “chest” pain', 'true'],
+    ]);
+    expect(observations).toHaveLength(4 + 4 + 2);
+    expect(nothingChanged(await stack.sync())).toEqual([]);
+  });
+
+  it('keeps, in an encounter a dead run left at a second two reports share, only the observations of the report that takes it', async () => {
+    const docId = await chtPerson(stack, area);
+    await stack.sync();
+    const patient = (await openmrsPatientOf(stack, docId)).id as string;
+    const at = '2024-06-02T21:00:00Z';
+    // A run made hw-1's visit, encounter and weight, then died before recording any of it.
+    const create = async <T extends Encounter | Observation>(body: T) =>
+      (await stack.openmrs.create(body)).resource;
+    const visit = await create(visitBody(patient, at, '2024-06-02T21:30:00Z'));
+    const left = await create(encounterBody(patient, at, visit.id));
+    await create(
+      observationBody(
+        patient,
+        WEIGHT,
+        { valueQuantity: { value: 62.5 } },
+        { encounter: { reference: `Encounter/${left.id}`, type: 'Encounter' }, effectiveDateTime: at },
+      ),
+    );
+    // A referral at that second comes first: it cannot tell that encounter from one of its own.
+    await referral('ref-1', docId, at);
+    await chtReport(stack, 'hw-1', docId, 'height_weight', at, { weight: '62.5', height: '160' });
+    expect((await stack.sync()).streams['encounters-to-openmrs']).toMatchObject({ created: 2, failed: 0 });
+
+    expect(await encountersOf(stack, patient)).toHaveLength(2);
+    const observations = await stack.openmrs.searchAll('Observation', { patient });
+    expect(observations.filter((o) => o.code?.coding?.[0]?.code === WEIGHT)).toHaveLength(1);
+    expect(observations).toHaveLength(6 + 2);
+    expect(nothingChanged(await stack.sync())).toEqual([]);
   });
 
   // Found by verify/ (issue #17): the parked item named a hashed Encounter id and no observation.

@@ -211,12 +211,17 @@ export async function syncEncounterToOpenmrs(
     // A visit made just now holds nothing yet: no earlier run can have left an encounter in it.
     encounterUuid = (await context.openmrs.createEncounter(plan.encounter(visitUuid))).id as string;
   } else if (!encounterUuid) {
+    // One a run that died before recording it left in the visit: of this form, at this report's second.
+    // Another report of the patient's of the same form at the same second has one just like it; the
+    // FHIR server's links tell which are taken (OpenMRS keeps no mark of the report on an encounter).
     const around = await context.openmrs.encountersBetween(patientUuid, start, start);
-    const mine = around.encounters.find(
+    const alike = around.encounters.filter(
       (e) =>
         referenceId(e.partOf?.reference) === visitUuid &&
         typeCode(e, ENCOUNTER_TYPE_SYSTEM) === form.encounterType,
     );
+    const taken = await takenByOtherReports(context, encounter, alike);
+    const mine = alike.find((e) => !taken.has(e.id as string));
     encounterUuid =
       mine?.id ?? ((await context.openmrs.createEncounter(plan.encounter(visitUuid))).id as string);
     adopted = around.observations.filter((o) => referenceId(o.encounter?.reference) === encounterUuid);
@@ -233,6 +238,28 @@ export async function syncEncounterToOpenmrs(
     withSyncedHash(withLinks(current, final), SYNCED_WITH_OPENMRS, sentHash),
   );
   return created ? 'created' : 'updated';
+}
+
+/**
+ * Which of these OpenMRS encounters another CHT report already records as its own (one search, and only
+ * when there is something to tell apart).
+ */
+async function takenByOtherReports(
+  context: SyncContext,
+  report: Encounter,
+  encounters: Encounter[],
+): Promise<Set<string>> {
+  if (encounters.length === 0) return new Set();
+  const recorded = await context.fhir.findByIdentifiers(
+    'Encounter',
+    IDENTIFIER_SYSTEMS.openmrsUuid,
+    encounters.map((e) => e.id as string),
+  );
+  return new Set(
+    recorded
+      .filter((e) => e.id !== report.id && originOf(e) === 'cht')
+      .map((e) => identifierOf(e, 'openmrsUuid') as string),
+  );
 }
 
 /**
@@ -268,10 +295,15 @@ async function syncObservations(
       write: stale ? named(() => update(context, { ...body, id })) : async () => id,
     };
   });
-  const removed = Object.entries(links).filter(([key]) => !planned.some((p) => p.sourceId === key));
+  const removed = Object.entries(links)
+    .filter(([key]) => !planned.some((p) => p.sourceId === key))
+    .map(([, link]) => link.split('|')[0] as string);
+  // What an adopted encounter holds beyond the report goes too: a field the report no longer has, or
+  // (when two reports at one second look alike) another report's, which that report writes again.
+  removed.push(...spare.map((o) => o.id as string));
   const settled = await Promise.allSettled([
     ...writes.map((w) => w.write()),
-    ...removed.map(([, link]) => context.openmrs.deleteObservation(link.split('|')[0] as string)),
+    ...removed.map((uuid) => context.openmrs.deleteObservation(uuid)),
   ]);
   const failure = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
   if (failure) throw failure.reason;
