@@ -24,6 +24,8 @@ export interface Places {
 export interface Stats {
   histories: number;
   operations: number;
+  /** Operations that ran in each history (a generated one whose precondition failed does not run). */
+  perHistory: number[];
   faults: Record<string, number>;
   /** Histories that broke an invariant (shrinking included). */
   failed: number;

@@ -22,7 +22,7 @@ export interface PassOptions {
 }
 
 export function newStats(): Stats {
-  return { histories: 0, operations: 0, faults: {}, failed: 0 };
+  return { histories: 0, operations: 0, perHistory: [], faults: {}, failed: 0 };
 }
 
 /** Requests OpenMRS answered during one sync run. */
@@ -47,6 +47,7 @@ export async function checkHistory(
     stats.histories += 1;
     const operationsBefore = stats.operations;
     await fc.asyncModelRun(() => ({ model, real }), commands);
+    stats.perHistory.push(stats.operations - operationsBefore);
     const runs = await settle(model, real);
     const seen = await observe(real);
     const problems = [

@@ -3,6 +3,14 @@
 import type { Stats } from '../commands/real';
 import type { PassOptions, PassResult } from './property';
 
+/** Operations that ran per history: least, median, most. */
+function perHistory(stats: Stats): string {
+  const sorted = [...stats.perHistory].sort((a, b) => a - b);
+  if (sorted.length === 0) return '';
+  const median = sorted[Math.floor(sorted.length / 2)];
+  return ` (ran per history: least ${sorted[0]}, median ${median}, most ${sorted.at(-1)})`;
+}
+
 export function summary({ stats, details }: PassResult, options: PassOptions): string {
   const faults = Object.entries(stats.faults)
     .sort(([a], [b]) => a.localeCompare(b))
@@ -10,7 +18,7 @@ export function summary({ stats, details }: PassResult, options: PassOptions): s
     .join(', ');
   const lines = [
     `histories: ${details.numRuns} generated, each of ${options.minCommands}..${options.maxCommands} operations (${stats.histories} run in all, shrinking included; seed ${details.seed})`,
-    `operations: ${stats.operations}`,
+    `operations: ${stats.operations}${perHistory(stats)}`,
     `faults injected: ${Object.values(stats.faults).reduce((a, b) => a + b, 0)} (${faults || 'none'})`,
     `violations: ${details.failed ? 1 : 0}`,
   ];
@@ -35,7 +43,7 @@ export function partialSummary(stats: Stats, options: PassOptions): string {
   const faults = Object.values(stats.faults).reduce((a, b) => a + b, 0);
   return [
     `histories: ${stats.histories} run, each of ${options.minCommands}..${options.maxCommands} operations (seed ${options.seed})`,
-    `operations: ${stats.operations}`,
+    `operations: ${stats.operations}${perHistory(stats)}`,
     `faults injected: ${faults} (${JSON.stringify(stats.faults)})`,
     `violations: ${stats.failed === 0 ? 'none so far' : `${stats.failed} failing histories (shrinking included)`}`,
   ].join('\n');
