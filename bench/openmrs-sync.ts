@@ -124,7 +124,7 @@ async function startStack(concurrency: number) {
           continue;
         }
         runs += 1;
-        if (process.env.BENCH_DEBUG) console.log(JSON.stringify(report));
+        if (process.env.BENCH_RUN_REPORTS) console.log(JSON.stringify(report));
         const work = Object.values(report.streams).reduce(
           (n, c) => n + c.created + c.updated + c.failed + c.retried,
           0,
