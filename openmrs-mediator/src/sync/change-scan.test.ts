@@ -108,6 +108,23 @@ describe('change scan', () => {
     expect(handled).toEqual(['a@1', 'b@1', 'late@1', 'a@2']);
   });
 
+  it('keeps a cursor to the millisecond for a peer that searches so: a burst is not read again from its second', async () => {
+    const burst = Array.from({ length: 30 }, (_, i) =>
+      at(`p${i}`, new Date(Date.parse('2024-01-01T00:00:05Z') + i * 10).toISOString()),
+    );
+    const log: string[] = [];
+    const tracker = new CursorTracker({ since: EPOCH, seen: {} }, 0, 'millisecond');
+    const handle = async (fresh: Patient[]) => (
+      fresh.forEach((r) => tracker.markHandled(r)),
+      'continue' as const
+    );
+    await scanChanges({ tracker, query: feed(burst, 10, log), handle, deadline: forever });
+    const cursor = tracker.result();
+    expect(cursor.since).toBe('2024-01-01T00:00:05.290Z');
+    expect(Object.keys(cursor.seen)).toEqual([expect.stringMatching(/^Patient\/p29@/)]);
+    expect(log).toEqual(['1970-01-01T00:00:00.000Z', '2024-01-01T00:00:05.290Z']);
+  });
+
   it('gets past more handled changes than a page holds inside the overlap window', async () => {
     const burst = Array.from({ length: 35 }, (_, i) => at(`p${i}`, '2024-01-01T00:00:05.000Z'));
     const tracker = new CursorTracker({ since: EPOCH, seen: {} }, 5000);

@@ -12,6 +12,7 @@
 import { createHash } from 'node:crypto';
 import type { Resource } from 'fhir/r4';
 import { DateTime } from 'luxon';
+import type { CursorPrecision } from './context';
 import type { Cursor } from './sync-state';
 import { pageServedAt } from './streams/pages';
 
@@ -38,7 +39,9 @@ function lastUpdatedOf(resource: Resource): number {
   return Date.parse(resource.meta?.lastUpdated ?? EPOCH);
 }
 
-function wholeSecond(ms: number): string {
+/** `ms` as a `since` its peer can search: cut to the whole second, or to the millisecond. */
+export function sinceOf(ms: number, precision: CursorPrecision = 'second'): string {
+  if (precision === 'millisecond') return new Date(ms).toISOString();
   return DateTime.fromMillis(Math.floor(ms / 1000) * 1000, { zone: 'utc' }).toISO({
     suppressMilliseconds: true,
   }) as string;
@@ -55,6 +58,7 @@ export class CursorTracker {
   constructor(
     private readonly start: Cursor,
     private readonly overlapMs: number,
+    readonly precision: CursorPrecision = 'second',
   ) {}
 
   get handledCount(): number {
@@ -98,7 +102,7 @@ export class CursorTracker {
     const floor =
       this.firstUnhandled ??
       Math.max(newest - this.overlapMs, Math.min(newest, this.settledBefore), this.readAllBefore);
-    const since = wholeSecond(Math.max(startMs, floor));
+    const since = sinceOf(Math.max(startMs, floor), this.precision);
     const sinceMs = Date.parse(since);
     const seen: Record<string, string> = {};
     for (const [key, at] of [
@@ -203,7 +207,7 @@ export async function scanChanges<T extends Resource>(options: {
     // from the cursor, which stays before anything not handled.
     if (watch.readAgainFrom !== undefined && slips < MAX_SLIP_PASSES) {
       slips += 1;
-      from = wholeSecond(Math.min(Date.parse(tracker.since), watch.readAgainFrom));
+      from = sinceOf(Math.min(Date.parse(tracker.since), watch.readAgainFrom), tracker.precision);
       continue;
     }
     if (!anythingNew) {

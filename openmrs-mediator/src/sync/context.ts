@@ -40,11 +40,18 @@ export interface SyncContext {
 
 export type ItemOutcome = 'created' | 'updated' | 'skipped';
 
+export type CursorPrecision = 'second' | 'millisecond';
+
 export interface Stream<T extends Resource, Facts = unknown> {
   /** Stable name: the cursor's key, the Task code, the counts' key. */
   name: string;
   /** Pages of resources changed at or after `since`, oldest first. */
   changes(context: SyncContext, since: string): AsyncGenerator<T[]>;
+  /**
+   * How finely its peer searches `_lastUpdated`: FHIR servers to the millisecond (a burst in one second
+   * is then not read again from its start), OpenMRS to the second (its default).
+   */
+  cursorPrecision?: CursorPrecision;
   /** Items of one group (a patient) are synced in order. */
   groupOf(resource: T): string;
   /**

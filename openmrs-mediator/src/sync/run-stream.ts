@@ -107,7 +107,7 @@ export async function runStream<T extends Resource, F>(
   saveCursor: (cursor: Cursor) => Promise<void>,
 ): Promise<{ counts: StreamCounts; cursor: Cursor }> {
   const counts = emptyCounts();
-  const tracker = new CursorTracker(cursor, context.limits.overlapMs);
+  const tracker = new CursorTracker(cursor, context.limits.overlapMs, stream.cursorPrecision);
   const queued = new Map(
     open.filter((item) => item.stream === stream.name).map((item) => [item.focus, item]),
   );

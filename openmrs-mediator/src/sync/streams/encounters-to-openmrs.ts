@@ -358,6 +358,7 @@ export const encountersToOpenmrs: Stream<Encounter, ReportFacts> = {
       }),
       'Encounter',
     ),
+  cursorPrecision: 'millisecond',
   groupOf: (encounter) => encounter.subject?.reference ?? `Encounter/${encounter.id}`,
   prepare: lookUpReports,
   sync: syncEncounterToOpenmrs,

@@ -105,6 +105,7 @@ export const patientsToOpenmrs: Stream<Patient, KnownInOpenmrs> = {
       }),
       'Patient',
     ),
+  cursorPrecision: 'millisecond',
   groupOf: (patient) => `Patient/${patient.id}`,
   prepare: lookUpPage,
   sync: syncPatientToOpenmrs,
