@@ -10,16 +10,13 @@
 // mediator's memory is read from /proc); the FHIR store, the CHT stand-in and the loader run in this one. Run: npm run openmrs-sync -w bench
 import { readFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
-import { join } from 'node:path';
 import axios, { type AxiosInstance } from 'axios';
 import type { MediatorResponse } from '@cht-openmrs/common';
 import { startFhirStore } from '@cht-openmrs/fhir-store';
-import { startChtSandbox } from '@cht-openmrs/sandbox';
 import { countingProxy } from '../common/src/test-support/counting-proxy';
 import { cpuSeconds, line, timed } from './measure';
-import { benchMapping } from './support/bench-mapping';
-import { startChild } from './support/child-process';
 import { CONCEPTS, loadChtData, REPORTS_PER_PATIENT } from './support/cht-data';
+import { AUTH, startSyncPeers } from './support/sync-peers';
 
 const PATIENTS = Number(process.env.PATIENTS ?? 500);
 const CONCURRENCIES = (process.env.CONCURRENCIES ?? '8,32').split(',').map(Number);
@@ -28,7 +25,6 @@ const SMALL_PATIENTS = Number(process.env.SMALL_PATIENTS ?? 2_000);
 const BIG_PATIENTS = Number(process.env.BIG_PATIENTS ?? 20_000);
 const BIG_CONCURRENCY = Number(process.env.BIG_CONCURRENCY ?? 32);
 const LATENCY_MS = Number(process.env.LATENCY_MS ?? 20);
-const AUTH = { username: 'bench', password: 'bench-password' };
 /** What OpenMRS must be sent per patient: the patient, and per report a visit, an encounter and its observations. */
 const WRITES_PER_PATIENT = 1 + REPORTS_PER_PATIENT * (2 + CONCEPTS.length);
 const BASELINE = {
@@ -55,62 +51,23 @@ interface RunReport {
   streams: Record<string, { created: number; updated: number; failed: number; retried: number }>;
 }
 
-/** A fresh FHIR store and CHT stand-in here; the OpenMRS stand-in and the mediator each in a process. */
+/** A fresh FHIR store here; the CHT stand-in, the OpenMRS stand-in and the mediator around it. */
 async function startStack(concurrency: number) {
   const store = await startFhirStore();
   const fhirProxy = await countingProxy(store.url);
-  const openmrs = await startChild<{ url: string; restUrl: string }>(
-    join(__dirname, 'support', 'openmrs-sandbox-process.ts'),
-    process.env,
-  );
-  const admin = { username: 'admin', password: 'Admin123' };
-  for (const name of ['CHT Document ID', 'CHT Patient ID'])
-    await axios.post(
-      `${openmrs.first.restUrl}/patientidentifiertype`,
-      { name, description: name, locationBehavior: 'NOT_USED', uniquenessBehavior: 'UNIQUE' },
-      { auth: admin },
-    );
-  const cht = await startChtSandbox();
-  const openmrsUrl = new URL(openmrs.first.url);
-  const child = await startChild<{ port: number }>(
-    join(__dirname, 'support', 'openmrs-mediator-process.ts'),
-    {
-      ...process.env,
-      OPENMRS_MEDIATOR_USERNAME: AUTH.username,
-      OPENMRS_MEDIATOR_PASSWORD: AUTH.password,
-      OPENMRS_MEDIATOR_MAPPING: benchMapping(),
-      OPENMRS_HOST: openmrsUrl.hostname,
-      OPENMRS_PORT: openmrsUrl.port,
-      OPENMRS_USERNAME: admin.username,
-      OPENMRS_PASSWORD: admin.password,
-      CHT_URL: cht.url,
-      CHT_USERNAME: 'medic',
-      CHT_PASSWORD: 'password',
-      FHIR_URL: fhirProxy.url,
-      SYNC_CONCURRENCY: String(concurrency),
-      LOG_LEVEL: 'silent',
-    },
-    process.env.BENCH_CPU_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROFILE}`] : [],
-  );
-  const mediator: AxiosInstance = axios.create({
-    baseURL: `http://127.0.0.1:${child.first.port}`,
-    auth: AUTH,
-    timeout: 0,
-  });
+  const peers = await startSyncPeers(fhirProxy.url, concurrency);
+  const mediator: AxiosInstance = axios.create({ baseURL: peers.mediatorUrl, auth: AUTH, timeout: 0 });
   let patients = 0;
   return {
+    ...peers,
     fhirProxy,
     mediator,
-    pid: child.process.pid ?? 0,
-    openmrsPid: openmrs.process.pid ?? 0,
+    pid: peers.mediatorPid,
     /** Adds CHT patients (with or without reports) straight into the FHIR store. */
     async add(count: number, reports: number) {
       await loadChtData(store.url, patients, count, reports);
       patients += count;
     },
-    setLatency: (ms: number) => openmrs.ask({ op: 'latency', ms }),
-    resetCounters: () => openmrs.ask({ op: 'resetCounters' }),
-    openmrsCounts: () => openmrs.ask<{ total: number; byRoute: Record<string, number> }>({ op: 'counts' }),
     /**
      * Runs the sync until a run completes with nothing to do; returns the runs it asked for (the runs the
      * mediator chained on its own meanwhile are not counted: asked then, the lease says `skipped`).
@@ -133,10 +90,8 @@ async function startStack(concurrency: number) {
       }
     },
     async close() {
-      child.stop();
-      openmrs.stop();
+      await peers.close();
       await fhirProxy.close();
-      await cht.close();
       await store.close();
     },
   };
@@ -180,13 +135,23 @@ async function backfill(concurrency: number, idleOnTop: boolean) {
     await stack.add(IDLE_PATIENTS - PATIENTS, 0);
     await stack.syncUntilIdle();
     await stack.setLatency(LATENCY_MS);
-    await stack.resetCounters();
-    stack.fhirProxy.reset();
-    const idle = await timed(() => stack.mediator.get<MediatorResponse>('/sync'));
-    line(
-      `idle run on top of ${IDLE_PATIENTS} synced patients (target ≤ 6 + 6)`,
-      `${(await stack.openmrsCounts()).total} OpenMRS + ${stack.fhirProxy.count()} FHIR requests, ${(idle.seconds * 1000).toFixed(0)} ms; baseline ${BASELINE.idle}`,
-    );
+    // Polls a while later: the first after the back-fill reads once more what it wrote in its last
+    // seconds (the overlap); the ones after it find nothing to read again.
+    await new Promise((resolve) => setTimeout(resolve, 3000));
+    for (const which of ['first run after the back-fill', 'idle run']) {
+      await stack.resetCounters();
+      stack.fhirProxy.reset();
+      const idle = await timed(() => stack.mediator.get<MediatorResponse>('/sync'));
+      const openmrs = await stack.openmrsCounts();
+      line(
+        `${which} on top of ${IDLE_PATIENTS} synced patients (target ≤ 6 + 6)`,
+        `${openmrs.total} OpenMRS + ${stack.fhirProxy.count()} FHIR requests, ${(idle.seconds * 1000).toFixed(0)} ms; baseline ${BASELINE.idle}`,
+      );
+      line(
+        '    OpenMRS; FHIR server',
+        `${JSON.stringify(openmrs.byRoute)}; ${JSON.stringify(stack.fhirProxy.byMethod())}`,
+      );
+    }
   }
   await stack.close();
 }

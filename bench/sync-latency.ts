@@ -4,26 +4,22 @@
 // OpenMRS when its FHIR Encounter records its OpenMRS encounter (written after the observations).
 // Prints p50 / p95 next to the targets, and checks nothing was sent twice.
 // Run: npm run sync-latency -w bench
-import { fork } from 'node:child_process';
 import { Agent } from 'node:http';
 import { cpus, loadavg } from 'node:os';
-import { join } from 'node:path';
 import axios from 'axios';
 import { createLogger, FhirClient, identifierOf, listen, loadSettings, serverUrl } from '@cht-openmrs/common';
 import { startFhirStore } from '@cht-openmrs/fhir-store';
-import { startChtSandbox, startOpenmrsSandbox } from '@cht-openmrs/sandbox';
 import { createApp as createChtMediator } from '../cht-mediator/src/app';
 import { settingsShape as chtMediatorSettings } from '../cht-mediator/src/settings';
 import { line, percentile } from './measure';
-import { benchMapping } from './support/bench-mapping';
 import { loadChtData, reportPush } from './support/cht-data';
+import { AUTH, startSyncPeers } from './support/sync-peers';
 
 const PATIENTS = Number(process.env.PATIENTS ?? 200);
 const REPORTS = Number(process.env.REPORTS ?? 200);
 const RATE = Number(process.env.RATE ?? 20);
 const LATENCY_MS = Number(process.env.LATENCY_MS ?? 20);
 const CONCURRENCY = Number(process.env.SYNC_CONCURRENCY ?? 8);
-const AUTH = { username: 'bench', password: 'bench-password' };
 
 async function main() {
   console.log(
@@ -32,41 +28,8 @@ async function main() {
       .join(' ')}`,
   );
   const store = await startFhirStore();
-  const openmrs = await startOpenmrsSandbox();
-  const admin = { username: 'admin', password: 'Admin123' };
-  for (const name of ['CHT Document ID', 'CHT Patient ID'])
-    await axios.post(
-      `${openmrs.restUrl}/patientidentifiertype`,
-      { name, description: name, locationBehavior: 'NOT_USED', uniquenessBehavior: 'UNIQUE' },
-      { auth: admin },
-    );
-  const cht = await startChtSandbox();
-  const openmrsUrl = new URL(openmrs.url);
-  const child = fork(join(__dirname, 'support', 'openmrs-mediator-process.ts'), {
-    cwd: __dirname,
-    execArgv: ['--import', 'tsx'],
-    env: {
-      ...process.env,
-      OPENMRS_MEDIATOR_USERNAME: AUTH.username,
-      OPENMRS_MEDIATOR_PASSWORD: AUTH.password,
-      OPENMRS_MEDIATOR_MAPPING: benchMapping(),
-      OPENMRS_HOST: openmrsUrl.hostname,
-      OPENMRS_PORT: openmrsUrl.port,
-      OPENMRS_USERNAME: admin.username,
-      OPENMRS_PASSWORD: admin.password,
-      CHT_URL: cht.url,
-      CHT_USERNAME: 'medic',
-      CHT_PASSWORD: 'password',
-      FHIR_URL: store.url,
-      SYNC_CONCURRENCY: String(CONCURRENCY),
-      LOG_LEVEL: 'silent',
-    },
-  });
-  const port = await new Promise<number>((resolve, reject) => {
-    child.once('message', (message) => resolve((message as { port: number }).port));
-    child.once('exit', (code) => reject(new Error(`the mediator exited with ${code}`)));
-  });
-  const mediatorUrl = `http://127.0.0.1:${port}`;
+  const peers = await startSyncPeers(store.url, CONCURRENCY);
+  const { mediatorUrl } = peers;
   const chtMediator = await listen(
     createChtMediator(
       loadSettings(chtMediatorSettings, {
@@ -92,8 +55,8 @@ async function main() {
   // The patients, synced first.
   await loadChtData(store.url, 0, PATIENTS, 0);
   await axios.get(`${mediatorUrl}/sync`, { auth: AUTH, timeout: 0 });
-  openmrs.controls.latencyMs = LATENCY_MS;
-  openmrs.controls.resetCounters();
+  await peers.setLatency(LATENCY_MS);
+  await peers.resetCounters();
 
   const fhir = new FhirClient({ baseURL: store.url });
   const pushedAt = new Map<string, number>();
@@ -127,7 +90,7 @@ async function main() {
   polling = false;
   await poller;
   latencies.sort((a, b) => a - b);
-  const visits = openmrs.controls.counts().byRoute['POST /ws/fhir2/R4/Encounter'] ?? 0;
+  const visits = (await peers.openmrsCounts()).byRoute['POST /ws/fhir2/R4/Encounter'] ?? 0;
   line('reports that reached OpenMRS', `${latencies.length} of ${REPORTS}`);
   line(
     'push → in OpenMRS, p50 (target ≤ 3 s)',
@@ -140,10 +103,8 @@ async function main() {
       .map((l) => l.toFixed(1))
       .join(' ')}`,
   );
-  child.kill();
   chtMediator.close();
-  await cht.close();
-  await openmrs.close();
+  await peers.close();
   await store.close();
   process.exit(0);
 }

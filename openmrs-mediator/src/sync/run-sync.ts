@@ -101,7 +101,9 @@ export async function runSync(
     const began = Date.now();
     try {
       const { counts, cursor: last } = await runStream(runContext, stream, cursor, open, deadline, save);
-      await save(last);
+      // A stream that handled nothing only moved its cursor up to what it read: the release writes that.
+      if (handledAny(counts)) await save(last);
+      else state = { ...state, cursors: { ...state.cursors, [stream.name]: last } };
       report.streams[stream.name] = { ...counts, ms: Date.now() - began };
       if (counts.unavailable === 'OpenMRS') openmrsDown = `OpenMRS is unavailable (${counts.error})`;
       report.complete &&= !counts.interrupted && Date.now() <= deadline;
@@ -164,4 +166,10 @@ async function placeUnplaced(context: SyncContext, counts: StreamCounts | undefi
     }
   }
   return stillUnplaced;
+}
+
+function handledAny(counts: StreamCounts): boolean {
+  return (
+    counts.created + counts.updated + counts.skipped + counts.waiting + counts.failed + counts.retried > 0
+  );
 }
