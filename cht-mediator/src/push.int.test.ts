@@ -97,6 +97,34 @@ describe('CHT mediator → FHIR store', () => {
     });
   });
 
+  it('keeps the newer version when an older push of a document arrives late (OpenHIM re-run, delayed retry)', async () => {
+    const rev = (n: number) => `${n}-${'a'.repeat(32)}`;
+    await mediator.http.post('/cht/patient', personDoc({ _rev: rev(3), name: 'Jane Newer' }));
+    const late = await mediator.http.post('/cht/patient', personDoc({ _rev: rev(2), name: 'Jane Older' }));
+    expect(late.status).toBe(200);
+    expect(bodyOf(late.data).outcome).toBe('stale');
+    const [patient] = await patients();
+    expect(patient).toMatchObject({ meta: { versionId: '1' }, name: [{ text: 'Jane Newer' }] });
+
+    const newer = report({
+      rev: rev(5),
+      observations: [
+        { code: '5089AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA', valueQuantity: { value: 70, unit: 'kg' } },
+      ],
+    });
+    await mediator.http.post('/cht/encounter', newer);
+    const older = await mediator.http.post('/cht/encounter', report({ rev: rev(4) }));
+    expect(older.status).toBe(200);
+    expect(bodyOf(older.data).outcome).toBe('stale');
+    const values = (await observations()).map((o) => (o as Observation).valueQuantity?.value);
+    expect(values).toEqual([70]);
+
+    // A revision that is not CouchDB's is refused, naming the field.
+    const bad = await mediator.http.post('/cht/encounter', report({ rev: 'x' }));
+    expect(bad.status).toBe(400);
+    expect(JSON.stringify(bad.data)).toContain('rev: expected a CouchDB revision');
+  });
+
   it('makes exactly one Patient from many identical pushes at once', async () => {
     const pushes = await Promise.all(
       Array.from({ length: 12 }, () => mediator.http.post('/cht/patient', personDoc())),

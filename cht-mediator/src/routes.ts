@@ -8,7 +8,8 @@ import { parsePatientPush, parseReportPush, parseShortcodeLink } from './push/pa
 import type { PatientStore } from './store/patient-store';
 import type { ReportStore } from './store/report-store';
 
-const STATUS = { created: 201, updated: 200, unchanged: 200 } as const;
+// A stale push (an older version than the one stored) is answered 200: CHT must not send it again.
+const STATUS = { created: 201, updated: 200, unchanged: 200, stale: 200 } as const;
 
 /** `stored` is told whenever a push wrote something the sync may send (see sync-signal.ts). */
 export function pushRoutes(
@@ -27,7 +28,7 @@ export function pushRoutes(
     );
     const references = [person.docId, ...(person.shortcode ? [person.shortcode] : [])];
     const linkedReports = await reports.linkWaitingReports(patient, references);
-    if (outcome !== 'unchanged' || linkedReports > 0) stored();
+    if (outcome === 'created' || outcome === 'updated' || linkedReports > 0) stored();
     const body = { id: patient.id, outcome, linkedReports };
     sendMediatorResponse(
       res,
@@ -64,8 +65,8 @@ export function pushRoutes(
   router.post('/cht/encounter', async (req, res) => {
     const report = parseReportPush(req.body);
     const result = await reports.upsert(report);
-    if (result.outcome !== 'unchanged' && !result.awaitingPatient) stored();
-    const status = result.awaitingPatient ? 202 : STATUS[result.outcome];
+    if ((result.outcome === 'created' || result.outcome === 'updated') && !result.awaitingPatient) stored();
+    const status = result.awaitingPatient && result.outcome !== 'stale' ? 202 : STATUS[result.outcome];
     const body = {
       id: result.encounterId,
       ...result,

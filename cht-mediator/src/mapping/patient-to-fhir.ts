@@ -3,6 +3,7 @@
 import type { Extension, HumanName, Identifier, Patient } from 'fhir/r4';
 import { IDENTIFIER_SYSTEMS, makeIdentifier, NAMESPACE, originOf, withOrigin } from '@cht-openmrs/common';
 import type { ChtPatient } from '../push/payloads';
+import { CHT_REVISION_EXTENSION, revisionOf, withRevision } from './cht-revision';
 
 /** The CHT places above the person, nearest first, as "id/id/id": kept to help placement in OpenMRS. */
 export const CHT_LINEAGE_EXTENSION = `${NAMESPACE}/StructureDefinition/cht-lineage`;
@@ -36,7 +37,7 @@ export function patientToFhir(person: ChtPatient): Patient {
   if (person.phone) patient.telecom = [{ system: 'phone', value: person.phone }];
   if (person.lineage.length > 0)
     patient.extension = [{ url: CHT_LINEAGE_EXTENSION, valueString: person.lineage.join('/') }];
-  return withOrigin(patient, 'cht');
+  return withOrigin(withRevision(patient, person.revision), 'cht');
 }
 
 /**
@@ -54,7 +55,11 @@ export function mergePatient(stored: Patient, fromCht: Patient): Patient {
     ...(fromCht.identifier ?? []).filter((i) => chtSystems.has(i.system)),
   ];
   const extension: Extension[] = [
-    ...(stored.extension ?? []).filter((e) => e.url !== CHT_LINEAGE_EXTENSION),
+    ...(stored.extension ?? []).filter(
+      (e) =>
+        e.url !== CHT_LINEAGE_EXTENSION &&
+        !(e.url === CHT_REVISION_EXTENSION && revisionOf(fromCht) !== undefined),
+    ),
     ...(fromCht.extension ?? []),
   ];
   const merged: Patient = {

@@ -6,6 +6,7 @@ import type { Coding, DomainResource, Encounter, Observation, Reference } from '
 import { makeIdentifier, NAMESPACE, withOrigin } from '@cht-openmrs/common';
 import type { ChtObservation, ChtReport, ObservationValue } from '../push/payloads';
 import { fhirIdFor } from './fhir-ids';
+import { withRevision } from './cht-revision';
 
 export const AWAITING_PATIENT_TAG_SYSTEM = `${NAMESPACE}/tag/awaiting-cht-patient`;
 export const CHT_FORM_SYSTEM = `${NAMESPACE}/code-system/cht-form`;
@@ -48,6 +49,7 @@ export function reportToFhir(report: ChtReport, subject: Reference | undefined):
     .update(JSON.stringify([report.reportedDate, report.form, report.observations]))
     .digest('hex');
   encounter.extension = [{ url: REPORT_VERSION_EXTENSION, valueString: version.slice(0, 32) }];
+  encounter = withRevision(encounter, report.revision);
 
   const seen = new Map<string, number>();
   const observations = report.observations.map((observation) => {

@@ -19,6 +19,8 @@ export interface ChtPatient {
   openmrsUuid?: string;
   /** Ids of the places above the person, nearest first. */
   lineage: string[];
+  /** The generation of CHT's revision of the document (`3-…` → 3), when the push says it. */
+  revision?: number;
 }
 
 export interface ShortcodeLink {
@@ -56,6 +58,8 @@ export interface ChtReport {
   observations: ChtObservation[];
   /** Observations left out, with why: not answered (a blank value) or left out on purpose. */
   omitted: OmittedObservation[];
+  /** The generation of CHT's revision of the report document, when the push says it. */
+  revision?: number;
 }
 
 type Problems = string[];
@@ -144,12 +148,13 @@ export function parsePatientPush(body: unknown): ChtPatient {
     problems,
   );
   const openmrsUuid = id(doc, 'external_id', 'doc.external_id', problems, false);
+  const revision = revisionOf(doc._rev, 'doc._rev', problems);
   if (problems.length > 0 || !docId || !name) fail(problems, 'patient');
   return {
     docId,
     name,
     lineage: lineageOf(doc.parent),
-    ...defined({ shortcode, phone, sex, birthDate, openmrsUuid }),
+    ...defined({ shortcode, phone, sex, birthDate, openmrsUuid, revision }),
   };
 }
 
@@ -184,8 +189,25 @@ export function parseReportPush(body: unknown): ChtReport {
       if (parsed && 'reason' in parsed) omitted.push(parsed);
       else if (parsed) observations.push(parsed);
     });
+  const revision = revisionOf(body.rev, 'rev', problems);
   if (problems.length > 0 || !reportId || !patientRef || !reportedDate) fail(problems, 'report');
-  return { id: reportId, patientRef, reportedDate, observations, omitted, ...defined({ form }) };
+  return { id: reportId, patientRef, reportedDate, observations, omitted, ...defined({ form, revision }) };
+}
+
+/**
+ * CouchDB's revision `N-<hash>`: N counts the document's versions, so a push of a lower N than the one
+ * stored is an older version arriving late (an OpenHIM re-run of an old transaction, a delayed retry).
+ */
+function revisionOf(value: unknown, path: string, problems: Problems): number | undefined {
+  if (value === undefined || value === null || value === '') return undefined;
+  const match = typeof value === 'string' ? /^(\d{1,9})-[0-9a-zA-Z]{1,64}$/.exec(value) : null;
+  if (!match) {
+    problems.push(
+      `${path}: expected a CouchDB revision such as 3-917fa2381192822767f010b95b45325b, got ${shown(value)}`,
+    );
+    return undefined;
+  }
+  return Number(match[1]);
 }
 
 function reportedDateOf(value: unknown, problems: Problems): string | undefined {

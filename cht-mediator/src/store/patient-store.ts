@@ -17,8 +17,10 @@ import {
 } from '@cht-openmrs/common';
 import { chtDocumentIdOf, mergePatient } from '../mapping/patient-to-fhir';
 import { sameContent } from '../mapping/same-content';
+import { isOlder } from '../mapping/cht-revision';
 
-export type WriteOutcome = 'created' | 'updated' | 'unchanged';
+/** `stale`: an older version of the CHT document than the one stored; nothing was written. */
+export type WriteOutcome = 'created' | 'updated' | 'unchanged' | 'stale';
 
 export class DuplicateRecordError extends Error {
   override name = 'DuplicateRecordError';
@@ -92,7 +94,12 @@ export class PatientStore {
       if (created) return { patient: resource, outcome: 'created' };
       stored = resource; // created by a concurrent push a moment ago: merge into it
     }
-    return this.write(stored, (current) => mergePatient(current, fromCht));
+    let stale = false;
+    const result = await this.write(stored, (current) => {
+      stale = isOlder(fromCht, current);
+      return stale ? current : mergePatient(current, fromCht);
+    });
+    return stale ? { ...result, outcome: 'stale' } : result;
   }
 
   /** Applies a change to the Patient found by identifier; undefined when there is none. */

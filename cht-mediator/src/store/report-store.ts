@@ -13,6 +13,7 @@ import {
   type MappedReport,
 } from '../mapping/report-to-fhir';
 import { sameContent } from '../mapping/same-content';
+import { isOlder } from '../mapping/cht-revision';
 import type { ChtReport } from '../push/payloads';
 import { PatientStore, referenceTo, type WriteOutcome } from './patient-store';
 
@@ -33,6 +34,8 @@ export class ReportStore {
     const encounterId = encounterIdFor(report.id);
     const { patient, stored } = await this.read(report.patientRef, encounterId);
     const mapped = reportToFhir(report, patient ? referenceTo(patient) : undefined);
+    if (isOlder(mapped.encounter, stored?.encounter))
+      return { encounterId, outcome: 'stale', awaitingPatient: !stored?.encounter.subject };
     const outcome = await this.write(mapped, stored);
     const result = { encounterId: mapped.encounter.id as string, outcome, awaitingPatient: !patient };
     if (patient) return result;

@@ -1,6 +1,6 @@
 // Faults, each something that happens to real deployments: OpenMRS down, failing or slow for a while;
 // the OpenMRS mediator killed mid-run (SIGKILL); the FHIR store killed, later restarted; two mediator
-// instances syncing at once; a push delivered twice.
+// instances syncing at once; a push delivered twice, or an older one after a newer.
 import fc from 'fast-check';
 import type { Model } from '../model/model';
 import { countFault, sleep, type Real } from './real';
@@ -72,36 +72,65 @@ class ConcurrentSyncs implements Cmd {
   toString = () => 'fault: two mediator instances sync at once';
 }
 
+interface PushAttempt {
+  docId: string;
+  config: string;
+  outcome: string;
+  url?: string;
+  payload?: unknown;
+}
+
+/** The pushes CHT sent, oldest first, per document and outbound config. */
+async function sentPushes(real: Real): Promise<PushAttempt[][]> {
+  const { data } = await real.world.chtControls.get('/outbound');
+  const byDocument = new Map<string, PushAttempt[]>();
+  for (const a of (data.attempts ?? []) as PushAttempt[])
+    if (a.outcome === 'sent' && a.url)
+      byDocument.set(`${a.docId} ${a.config}`, [...(byDocument.get(`${a.docId} ${a.config}`) ?? []), a]);
+  return [...byDocument.values()];
+}
+
+/** Delivers a push again, as CHT (or OpenHIM re-running a transaction) would. */
+async function deliver(attempt: PushAttempt): Promise<void> {
+  await fetch(attempt.url as string, {
+    method: 'POST',
+    headers: {
+      'Content-Type': 'application/json',
+      Authorization: `Basic ${Buffer.from('interop-client:interop-client-password').toString('base64')}`,
+    },
+    body: JSON.stringify(attempt.payload),
+  }).then((r) => r.arrayBuffer());
+}
+
 class PushTwice implements Cmd {
   constructor(readonly pick: number) {}
   check = () => true;
   async run(_model: Model, real: Real) {
-    const { data } = await real.world.chtControls.get('/outbound');
-    // The latest push of each document and config (an older one arriving late would be a stale write).
-    const latest = new Map<string, { url?: string; payload?: unknown }>();
-    for (const a of (data.attempts ?? []) as {
-      docId: string;
-      config: string;
-      outcome: string;
-      url?: string;
-      payload?: unknown;
-    }[])
-      if (a.outcome === 'sent' && a.url) latest.set(`${a.docId} ${a.config}`, a);
-    const sent = [...latest.values()];
+    const sent = (await sentPushes(real)).map((pushes) => pushes.at(-1) as PushAttempt);
     const attempt = sent[this.pick % Math.max(sent.length, 1)];
-    if (!attempt?.url) return;
+    if (!attempt) return;
     countFault(real, 'push-twice');
     // CHT delivers the same push again (its dedupe lost, or a retry after a timeout that had arrived).
-    await fetch(attempt.url, {
-      method: 'POST',
-      headers: {
-        'Content-Type': 'application/json',
-        Authorization: `Basic ${Buffer.from('interop-client:interop-client-password').toString('base64')}`,
-      },
-      body: JSON.stringify(attempt.payload),
-    }).then((r) => r.arrayBuffer());
+    await deliver(attempt);
   }
   toString = () => `fault: a document's latest push (#${this.pick}) delivered again`;
+}
+
+class PushOutOfOrder implements Cmd {
+  constructor(readonly pick: number) {}
+  check = () => true;
+  async run(_model: Model, real: Real) {
+    const edited = (await sentPushes(real)).filter(
+      (pushes) => new Set(pushes.map((p) => JSON.stringify(p.payload))).size > 1,
+    );
+    const pushes = edited[this.pick % Math.max(edited.length, 1)];
+    if (!pushes) return;
+    countFault(real, 'push-out-of-order');
+    // An older version of an edited document arrives after the newer one (an OpenHIM operator re-runs
+    // an old transaction, a retry delayed in the network): nothing may go back to it.
+    await deliver(pushes[0] as PushAttempt);
+  }
+  toString = () => `fault: an edited document's first push (#${this.pick}) delivered after its later ones`;
 }
 
 export const faultCommands = [
@@ -116,4 +145,5 @@ export const faultCommands = [
   fc.constant(null).map(() => new RestartFhirStore()),
   fc.constant(null).map(() => new ConcurrentSyncs()),
   fc.nat().map((pick) => new PushTwice(pick)),
+  fc.nat().map((pick) => new PushOutOfOrder(pick)),
 ];

@@ -20,10 +20,14 @@ class Counted implements Command {
   toString = () => this.inner.toString();
 }
 
-export function history(maxCommands: number) {
+/**
+ * Histories of up to `maxCommands` operations. `replayPath` (printed with a shrunk history) tells
+ * fast-check which of a shrunk history's operations ran, so that `--path` can replay it.
+ */
+export function history(maxCommands: number, replayPath?: string) {
   const all = [...chtCommands, ...openmrsCommands, ...syncCommands, ...faultCommands];
   return fc.commands(
     all.map((arb) => arb.map((command) => new Counted(command))),
-    { maxCommands, size: 'max' },
+    { maxCommands, size: 'max', ...(replayPath !== undefined ? { replayPath } : {}) },
   );
 }

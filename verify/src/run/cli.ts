@@ -1,4 +1,4 @@
-// `npm run verify -- --runs N --seed S [--min-ops 30] [--max-ops 45] [--path P] [--no-shrink]`: runs that many
+// `npm run verify -- --runs N --seed S [--min-ops 30] [--max-ops 45] [--path P [--replay-path R]] [--no-shrink]`: runs that many
 // histories and prints the summary; exits 1 when a violation was found.
 import { parseArgs } from 'node:util';
 import { newStats, runPass, type PassOptions } from './property';
@@ -10,6 +10,7 @@ async function main() {
       runs: { type: 'string', default: '10' },
       seed: { type: 'string' },
       path: { type: 'string' },
+      'replay-path': { type: 'string' },
       'min-ops': { type: 'string', default: '0' },
       'max-ops': { type: 'string', default: '40' },
       'no-shrink': { type: 'boolean', default: false },
@@ -19,6 +20,7 @@ async function main() {
     runs: Number(values.runs),
     ...(values.seed !== undefined ? { seed: Number(values.seed) } : { seed: Date.now() % 2 ** 31 }),
     ...(values.path !== undefined ? { path: values.path } : {}),
+    ...(values['replay-path'] !== undefined ? { replayPath: values['replay-path'] } : {}),
     minCommands: Number(values['min-ops']),
     maxCommands: Number(values['max-ops']),
     noShrink: values['no-shrink'],

@@ -14,6 +14,8 @@ export interface PassOptions {
   runs: number;
   seed?: number;
   path?: string;
+  /** With `path`: which operations of the shrunk history ran (fast-check's replayPath). */
+  replayPath?: string;
   maxCommands: number;
   /** Histories shorter than this are not run (until a failure: then shrinking may go below). */
   minCommands: number;
@@ -80,7 +82,7 @@ export interface PassResult {
 
 export async function runPass(options: PassOptions, stats = newStats()): Promise<PassResult> {
   let failed = false;
-  const property = fc.asyncProperty(history(options.maxCommands), async (commands) => {
+  const property = fc.asyncProperty(history(options.maxCommands, options.replayPath), async (commands) => {
     if (!failed && options.path === undefined) fc.pre([...commands].length >= options.minCommands);
     try {
       await checkHistory(commands, stats);

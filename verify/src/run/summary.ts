@@ -11,6 +11,12 @@ function perHistory(stats: Stats): string {
   return ` (ran per history: least ${sorted[0]}, median ${median}, most ${sorted.at(-1)})`;
 }
 
+/** fast-check writes which operations of a shrunk history ran into its text: needed to replay it. */
+function replayPathOf(commands: unknown): string {
+  const path = /replayPath="([^"]*)"/.exec(String(commands))?.[1];
+  return path ? ` --replay-path '${path}'` : '';
+}
+
 export function summary({ stats, details }: PassResult, options: PassOptions): string {
   const faults = Object.entries(stats.faults)
     .sort(([a], [b]) => a.localeCompare(b))
@@ -32,7 +38,7 @@ export function summary({ stats, details }: PassResult, options: PassOptions): s
       )
         .split('\n')
         .join('\n    ')}`,
-      `  replay: npm run verify -- --runs 1 --seed ${details.seed} --path ${details.counterexamplePath} --max-ops ${options.maxCommands}`,
+      `  replay: npm run verify -- --runs 1 --seed ${details.seed} --path ${details.counterexamplePath}${replayPathOf(commands)} --max-ops ${options.maxCommands}`,
     );
   }
   return lines.join('\n');
