@@ -8,6 +8,7 @@ import type { Patient } from 'fhir/r4';
 import { identifierOf } from '@cht-openmrs/common';
 import { externalFhirUrl, startFhirStore, startTestFhirServer } from '@cht-openmrs/fhir-store';
 import { readAppSettings, startChtSandbox, type AppSettings, type ChtSandbox } from '@cht-openmrs/sandbox';
+import { revisionOf } from './mapping/cht-revision';
 import { MEDIATOR_USER, startChtMediator, type RunningMediator } from './test-support/cht-mediator-harness';
 
 const APP_SETTINGS = join(__dirname, '..', '..', 'cht-config', 'app_settings.json');
@@ -111,11 +112,17 @@ describe('CHT outbound push → CHT mediator → FHIR store', () => {
       165, 62.5,
     ]);
 
-    await writeReport('report-1', patient, { weight: '63', height: '165' }, rev);
-    expect(await mediator.fhir.searchAll('Encounter')).toHaveLength(1);
+    const edited = await writeReport('report-1', patient, { weight: '63', height: '165' }, rev);
+    const [encounter, ...others] = await mediator.fhir.searchAll('Encounter');
+    expect(others).toHaveLength(0);
     expect((await mediator.fhir.searchAll('Observation')).map((o) => o.valueQuantity?.value).sort()).toEqual([
       165, 63,
     ]);
+    // The push said which CouchDB revision it was (cht-config maps doc._rev): an older one cannot win.
+    expect(revisionOf(encounter)).toBe(Number(edited.split('-')[0]));
+    expect(revisionOf(encounter)).toBeGreaterThan(Number(rev.split('-')[0]));
+    const [person] = await mediator.fhir.searchAll('Patient');
+    expect(revisionOf(person)).toBeGreaterThanOrEqual(1);
   });
 
   it('omits an unanswered question instead of failing the push', async () => {

@@ -130,6 +130,7 @@ describe('real-world inputs through the running services', () => {
   describe('ids holding FHIR search syntax match only themselves', () => {
     it('a pushed _id with a comma or a percent-encoded comma never updates another patient', async () => {
       await putPerson('victim-1', { name: 'Victim Person' });
+      const [before] = await fhirPatients('victim-1');
       await putPerson('attacker,victim-1', { name: 'Attacker One' });
       await putPerson('attacker%2Cvictim-1', { name: 'Attacker Two' });
       await putPerson(`x,${identifierToken('chtDocumentId', 'victim-1')}`, { name: 'Attacker Three' });
@@ -137,7 +138,7 @@ describe('real-world inputs through the running services', () => {
 
       const [victim] = await fhirPatients('victim-1');
       expect(victim?.name?.[0]?.text).toBe('Victim Person');
-      expect(victim?.meta?.versionId).toBe('1');
+      expect(victim?.meta?.versionId).toBe(before?.meta?.versionId);
       for (const [id, name] of [
         ['attacker,victim-1', 'Attacker One'],
         ['attacker%2Cvictim-1', 'Attacker Two'],
