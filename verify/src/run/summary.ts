@@ -3,12 +3,16 @@
 import type { Stats } from '../commands/real';
 import type { PassOptions, PassResult } from './property';
 
-/** Operations that ran per history: least, median, most. */
+/** What the issue asks a long run to have: histories of at least this many operations. */
+const LONG_HISTORY = 30;
+
+/** Operations that ran per history: least, median, most, and how many histories ran LONG_HISTORY or more. */
 function perHistory(stats: Stats): string {
   const sorted = [...stats.perHistory].sort((a, b) => a - b);
   if (sorted.length === 0) return '';
   const median = sorted[Math.floor(sorted.length / 2)];
-  return ` (ran per history: least ${sorted[0]}, median ${median}, most ${sorted.at(-1)})`;
+  const long = sorted.filter((n) => n >= LONG_HISTORY).length;
+  return ` (ran per history: least ${sorted[0]}, median ${median}, most ${sorted.at(-1)}; ${long} histories ran ${LONG_HISTORY} or more)`;
 }
 
 /** fast-check writes which operations of a shrunk history ran into its text: needed to replay it. */
