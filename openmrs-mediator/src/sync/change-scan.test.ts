@@ -160,11 +160,50 @@ describe('change scan', () => {
       if (handled.length === 10) resources[3] = at('p3', '2024-01-01T00:01:00Z', '2');
       return 'continue' as const;
     };
-    await scanChanges({ tracker, query: live, handle, deadline: forever });
+    await expect(scanChanges({ tracker, query: live, handle, deadline: forever })).resolves.toEqual({
+      complete: true,
+    });
     expect(new Set(handled)).toEqual(
       new Set([...resources.map((r) => `${r.id}@${r.meta?.versionId}`), 'p3@1']),
     );
     expect(handled).toHaveLength(26);
+  });
+
+  it('keeps its cursor where a slip could skip a row when rows change on every pass', async () => {
+    // Each pass, a row read before the offset changes again: after a few passes the scan ends, and the
+    // cursor stays at that row's old time, so the next run reads on from there.
+    const resources = Array.from({ length: 25 }, (_, i) =>
+      at(`p${i}`, `2024-01-01T00:00:${String(i).padStart(2, '0')}Z`),
+    );
+    let edits = 0;
+    const live = async function* (since: string) {
+      for (let offset = 0; ; offset += 10) {
+        const page = resources
+          .filter((r) => Date.parse(r.meta?.lastUpdated ?? '') >= Date.parse(since))
+          .sort((a, b) => (a.meta?.lastUpdated ?? '').localeCompare(b.meta?.lastUpdated ?? ''))
+          .slice(offset, offset + 10);
+        if (page.length === 0) return;
+        yield page;
+        if (offset === 0) {
+          edits += 1;
+          const first = page[0] as Patient;
+          resources[resources.indexOf(first)] = at(
+            first.id as string,
+            new Date(Date.parse('2024-01-01T00:01:00Z') + edits * 1000).toISOString(),
+            String(edits + 1),
+          );
+        }
+      }
+    };
+    const tracker = new CursorTracker({ since: EPOCH, seen: {} }, 0);
+    const handle = async (fresh: Patient[]) => (
+      fresh.forEach((r) => tracker.markHandled(r)),
+      'continue' as const
+    );
+    await expect(scanChanges({ tracker, query: live, handle, deadline: forever })).resolves.toEqual({
+      complete: false,
+    });
+    expect(Date.parse(tracker.result().since)).toBeLessThan(Date.parse('2024-01-01T00:00:24Z'));
   });
 
   it('stops before an item that could not be handled, and starts from it next time', async () => {

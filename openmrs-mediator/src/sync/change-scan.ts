@@ -89,7 +89,11 @@ export class CursorTracker {
 
   /** The scan stops before this resource: the cursor must not pass it. */
   markUnhandled(resource: Resource): void {
-    const at = lastUpdatedOf(resource);
+    this.holdAt(lastUpdatedOf(resource));
+  }
+
+  /** The cursor must not pass this time (something at or after it may not have been read). */
+  holdAt(at: number): void {
     this.firstUnhandled = this.firstUnhandled === undefined ? at : Math.min(this.firstUnhandled, at);
   }
 
@@ -203,9 +207,13 @@ export async function scanChanges<T extends Resource>(options: {
       if (outcome === 'stop') return { complete: false };
       if (Date.now() > deadline) return { complete: false };
     }
-    // Rows that change on every pass cannot hold a scan for ever: after a few passes the next run reads
-    // from the cursor, which stays before anything not handled.
-    if (watch.readAgainFrom !== undefined && slips < MAX_SLIP_PASSES) {
+    if (watch.readAgainFrom !== undefined) {
+      // Rows that change on every pass cannot hold a scan for ever: after a few passes the cursor stays
+      // where the slip may have skipped a row, and the next run reads again from there.
+      if (slips >= MAX_SLIP_PASSES) {
+        tracker.holdAt(watch.readAgainFrom);
+        return { complete: false };
+      }
       slips += 1;
       from = sinceOf(Math.min(Date.parse(tracker.since), watch.readAgainFrom), tracker.precision);
       continue;
