@@ -116,12 +116,15 @@ class PushTwice implements Cmd {
   toString = () => `fault: a document's latest push (#${this.pick}) delivered again`;
 }
 
-/** A push's payload without the document's revision (which changes with every save, edit or not). */
-function withoutRevision(payload: unknown): unknown {
+/**
+ * What a push says that a person or a CHW changed: without the revision (it changes with every save)
+ * and the shortcode Sentinel adds after the first push.
+ */
+function edits(payload: unknown): unknown {
   if (typeof payload !== 'object' || payload === null) return payload;
   const { rev: _rev, doc, ...rest } = payload as { rev?: unknown; doc?: Record<string, unknown> };
   if (!doc) return rest;
-  const { _rev: _docRev, ...fields } = doc;
+  const { _rev: _docRev, patient_id: _shortcode, ...fields } = doc;
   return { ...rest, doc: fields };
 }
 
@@ -130,7 +133,7 @@ class PushOutOfOrder implements Cmd {
   check = () => true;
   async run(_model: Model, real: Real) {
     const edited = (await sentPushes(real)).filter(
-      (pushes) => new Set(pushes.map((p) => JSON.stringify(withoutRevision(p.payload)))).size > 1,
+      (pushes) => new Set(pushes.map((p) => JSON.stringify(edits(p.payload)))).size > 1,
     );
     const pushes = edited[this.pick % Math.max(edited.length, 1)];
     if (!pushes) return;
