@@ -8,7 +8,7 @@ const SHORT: PassOptions = { runs: 3, seed: 17, maxCommands: 14, minCommands: 6 
 describe('the sync, over generated histories with faults', () => {
   it(`keeps its invariants (seed ${SHORT.seed}, ${SHORT.runs} histories)`, async () => {
     const result = await runPass(SHORT);
-    if (result.details.failed) throw new Error(summary(result, SHORT));
+    if (result.details.failed) throw new Error(summary([result], SHORT));
     expect(result.stats.histories).toBe(SHORT.runs);
   }, 110_000);
 });

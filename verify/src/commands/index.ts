@@ -15,6 +15,7 @@ class Counted implements Command {
   check = (model: Readonly<Model>) => this.inner.check(model);
   async run(model: Model, real: Real) {
     real.stats.operations += 1;
+    real.operations += 1;
     await this.inner.run(model, real);
   }
   toString = () => this.inner.toString();

@@ -39,6 +39,8 @@ export interface Real {
   stats: Stats;
   /** Violations seen during the history (no revert is checked after every sync). */
   violations: string[];
+  /** Operations this history ran (stats are shared by the histories of a run's workers). */
+  operations: number;
 }
 
 export const JSON_BODY = { headers: { 'Content-Type': 'application/json' } };

@@ -45,11 +45,10 @@ export async function checkHistory(
     await syncOnce(world.mediatorA);
     const idleBefore = await requestsOfOneRun(world);
     const model = emptyModel();
-    const real: Real = { world, places, stats, violations: [] };
-    stats.histories += 1;
-    const operationsBefore = stats.operations;
+    const real: Real = { world, places, stats, violations: [], operations: 0 };
+    const number = (stats.histories += 1);
     await fc.asyncModelRun(() => ({ model, real }), commands);
-    stats.perHistory.push(stats.operations - operationsBefore);
+    stats.perHistory.push(real.operations);
     const runs = await settle(model, real);
     const seen = await observe(real);
     const problems = [
@@ -66,7 +65,7 @@ export async function checkHistory(
         `bounded work: an idle run made ${idleAfter} OpenMRS requests, ${idleBefore} on an empty system (+${seen.unplaced.length} unplaced)`,
       );
     stats.progress?.(
-      `history ${stats.histories}: ${stats.operations - operationsBefore} operations, ${problems.length} violations${problems.map((p) => `\n  ${p}`).join('')}`,
+      `history ${number}: ${real.operations} operations, ${problems.length} violations${problems.map((p) => `\n  ${p}`).join('')}`,
     );
     if (problems.length > 0) stats.failed += 1;
     if (problems.length > 0) throw new Error(problems.join('\n'));

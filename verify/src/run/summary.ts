@@ -21,18 +21,25 @@ function replayPathOf(commands: unknown): string {
   return path ? ` --replay-path '${path}'` : '';
 }
 
-export function summary({ stats, details }: PassResult, options: PassOptions): string {
+/**
+ * One summary for the passes of a run (one per worker, each with its own seed; they share `stats`):
+ * histories, operations, faults, and each violation with the command that replays it.
+ */
+export function summary(results: PassResult[], options: PassOptions): string {
+  const { stats } = results[0] as PassResult;
   const faults = Object.entries(stats.faults)
     .sort(([a], [b]) => a.localeCompare(b))
     .map(([kind, n]) => `${kind} ${n}`)
     .join(', ');
+  const failed = results.filter(({ details }) => details.failed);
+  const seeds = results.map(({ details }) => details.seed).join(', ');
   const lines = [
-    `histories: ${details.numRuns} generated, each of ${options.minCommands}..${options.maxCommands} operations (${stats.histories} run in all, shrinking included; seed ${details.seed})`,
+    `histories: ${results.reduce((n, { details }) => n + details.numRuns, 0)} generated, each of ${options.minCommands}..${options.maxCommands} operations (${stats.histories} run in all, shrinking included; seed ${seeds})`,
     `operations: ${stats.operations}${perHistory(stats)}`,
     `faults injected: ${Object.values(stats.faults).reduce((a, b) => a + b, 0)} (${faults || 'none'})`,
-    `violations: ${details.failed ? 1 : 0}`,
+    `violations: ${failed.length}`,
   ];
-  if (details.failed) {
+  for (const { details } of failed) {
     const [commands] = details.counterexample ?? [];
     lines.push(
       `  seed ${details.seed}, path ${details.counterexamplePath}, shrunk ${details.numShrinks} times`,
