@@ -1,6 +1,6 @@
 // /status names each peer the mediator cannot reach or log in to, with the setting to fix, and shows how
 // far a back-log has got, during a run as well as after it.
-import { startHoldingProxy } from './test-support/holding-proxy';
+import { startHeldBackfill } from './test-support/held-backfill';
 import { chtArea, chtPerson, chtReport } from './test-support/sync-fixtures';
 import { startSyncStack, type SyncStack } from './test-support/sync-harness';
 
@@ -64,35 +64,21 @@ describe('GET /status: progress of the back-log', () => {
   });
 
   it('shows what the run going now has done, what remains and its estimated end', async () => {
-    const proxy = await startHoldingProxy();
+    const held = await startHeldBackfill();
     try {
-      stack = await startSyncStack({
-        OPENMRS_HOST: '127.0.0.1',
-        OPENMRS_PORT: String(proxy.port),
-        SYNC_CONCURRENCY: '1',
-      });
-      proxy.target = stack.openmrsUrl;
-      const area = await chtArea(stack);
-      for (const name of ['Ann One', 'Ben Two', 'Cat Three', 'Dan Four', 'Eve Five'])
-        await chtPerson(stack, area, { name });
-      // Four patients are worked on at once: the fifth create is asked for once one of them is done.
-      const fifth = proxy.holdNth(/^POST \/openmrs\/ws\/fhir2\/R4\/Patient$/, 5);
-      const run = stack.sync();
-      await fifth;
-      const during = (await stack.mediator.get('/status')).data.progress;
+      const during = (await held.stack.mediator.get('/status')).data.progress;
       expect(during.running).toBe(true);
       expect(during.done).toBeGreaterThan(0);
       expect(during.done).toBeLessThan(5);
       expect(during.remainingByStream['patients-to-openmrs']).toBeGreaterThan(0);
       expect(during.rate).toBeGreaterThan(0);
       expect(during.estimatedEnd).toEqual(expect.any(String));
-      proxy.release();
-      await run;
-      const after = (await stack.mediator.get('/status')).data.progress;
+      await held.release();
+      const after = (await held.stack.mediator.get('/status')).data.progress;
       expect(after.running).toBe(false);
       expect(after.done).toBeGreaterThanOrEqual(5);
     } finally {
-      await proxy.close();
+      await held.close();
     }
   });
 });

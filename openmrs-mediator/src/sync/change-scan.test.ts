@@ -26,6 +26,28 @@ function feed(resources: Patient[], pageSize: number, log: string[] = [], served
   };
 }
 
+/**
+ * OpenMRS's change feed: the search run again on the live `resources` for each page (offset paging);
+ * `afterPage` may change them between pages.
+ */
+function liveFeed(
+  resources: Patient[],
+  pageSize: number,
+  afterPage?: (page: Patient[], offset: number) => void,
+) {
+  return async function* (since: string) {
+    for (let offset = 0; ; offset += pageSize) {
+      const page = resources
+        .filter((r) => Date.parse(r.meta?.lastUpdated ?? '') >= Date.parse(since))
+        .sort((a, b) => (a.meta?.lastUpdated ?? '').localeCompare(b.meta?.lastUpdated ?? ''))
+        .slice(offset, offset + pageSize);
+      if (page.length === 0) return;
+      yield page;
+      afterPage?.(page, offset);
+    }
+  };
+}
+
 describe('change scan', () => {
   const forever = Date.now() + 60_000;
 
@@ -143,16 +165,7 @@ describe('change scan', () => {
     const resources = Array.from({ length: 25 }, (_, i) =>
       at(`p${i}`, `2024-01-01T00:00:${String(i).padStart(2, '0')}Z`),
     );
-    const live = async function* (since: string) {
-      for (let offset = 0; ; offset += 10) {
-        const page = resources
-          .filter((r) => Date.parse(r.meta?.lastUpdated ?? '') >= Date.parse(since))
-          .sort((a, b) => (a.meta?.lastUpdated ?? '').localeCompare(b.meta?.lastUpdated ?? ''))
-          .slice(offset, offset + 10);
-        if (page.length === 0) return;
-        yield page;
-      }
-    };
+    const live = liveFeed(resources, 10);
     const tracker = new CursorTracker({ since: EPOCH, seen: {} }, 0);
     const handled: string[] = [];
     const handle = async (fresh: Patient[]) => {
@@ -176,25 +189,16 @@ describe('change scan', () => {
       at(`p${i}`, `2024-01-01T00:00:${String(i).padStart(2, '0')}Z`),
     );
     let edits = 0;
-    const live = async function* (since: string) {
-      for (let offset = 0; ; offset += 10) {
-        const page = resources
-          .filter((r) => Date.parse(r.meta?.lastUpdated ?? '') >= Date.parse(since))
-          .sort((a, b) => (a.meta?.lastUpdated ?? '').localeCompare(b.meta?.lastUpdated ?? ''))
-          .slice(offset, offset + 10);
-        if (page.length === 0) return;
-        yield page;
-        if (offset === 0) {
-          edits += 1;
-          const first = page[0] as Patient;
-          resources[resources.indexOf(first)] = at(
-            first.id as string,
-            new Date(Date.parse('2024-01-01T00:01:00Z') + edits * 1000).toISOString(),
-            String(edits + 1),
-          );
-        }
-      }
-    };
+    const live = liveFeed(resources, 10, (page, offset) => {
+      if (offset > 0) return;
+      edits += 1;
+      const first = page[0] as Patient;
+      resources[resources.indexOf(first)] = at(
+        first.id as string,
+        new Date(Date.parse('2024-01-01T00:01:00Z') + edits * 1000).toISOString(),
+        String(edits + 1),
+      );
+    });
     const tracker = new CursorTracker({ since: EPOCH, seen: {} }, 0);
     const handle = async (fresh: Patient[]) => (
       fresh.forEach((r) => tracker.markHandled(r)),
