@@ -2,8 +2,8 @@
 // operators (`GET /status` → `progress`). Runs follow one another until one completes; across them the
 // sync keeps, in the last run's summary, when the back-log began, how many changes its runs handled and
 // how long they ran; the run going now adds what it has done so far. What remains is counted when asked:
-// the FHIR server's changes at or after the cursors of the streams to OpenMRS, less what the stream
-// going now has handled (its link writes come back after its cursor until its next query reads them).
+// the FHIR server's changes at or after the cursors of the streams to OpenMRS, and while a back-log is
+// worked on, before it began (the runs' own link writes land after the cursors until read again).
 import type { ProgressSnapshot } from '../console/run-progress';
 import type { StreamCounts } from './run-stream';
 import type { SyncReport } from './run-sync';
@@ -53,30 +53,33 @@ export async function progressNow(
   const running = live?.running ? live : undefined;
   const doneNow = (stream: string) =>
     (running?.streams ?? []).filter((s) => s.stream === stream).reduce((n, s) => n + s.done, 0);
+  const kept = lastRun?.progress as BacklogProgress | undefined;
+  // The run going now continues the back-log when the last run did not complete.
+  const earlier = running && lastRun?.complete !== false ? undefined : kept;
+  const backlogSince = earlier?.since ?? running?.startedAt;
+  // While a back-log is worked on, what remains is what was there when it began: the runs' own link
+  // writes land after the cursors, until each stream's last query of the back-log reads them.
+  const upTo = running || lastRun?.complete === false ? backlogSince : undefined;
   const count = async (stream: keyof typeof BACKLOG_STREAMS) => {
     const since = cursors[stream]?.since;
     const bundle = await context.fhir.search(BACKLOG_STREAMS[stream], {
-      ...(since ? { _lastUpdated: `ge${since}` } : {}),
+      _lastUpdated: [...(since ? [`ge${since}`] : []), ...(upTo ? [`lt${upTo}`] : [])],
       _summary: 'count',
       _total: 'accurate',
     });
-    const current = running?.current?.stream === stream ? doneNow(stream) : 0;
-    return Math.max(0, (bundle.total ?? 0) - current);
+    return bundle.total ?? 0;
   };
   const [patients, reports] = await Promise.all([
     count('patients-to-openmrs'),
     count('encounters-to-openmrs'),
   ]);
-  const kept = lastRun?.progress as BacklogProgress | undefined;
-  // The run going now continues the back-log when the last run did not complete.
-  const earlier = running && lastRun?.complete !== false ? undefined : kept;
   const done = (earlier?.done ?? 0) + doneNow('patients-to-openmrs') + doneNow('encounters-to-openmrs');
   const runMs =
     (earlier?.runMs ?? 0) + (running?.startedAt ? Math.max(0, now - Date.parse(running.startedAt)) : 0);
   const rate = runMs > 0 ? done / (runMs / 1000) : 0;
   const remaining = patients + reports;
   return {
-    since: earlier?.since ?? running?.startedAt ?? null,
+    since: backlogSince ?? null,
     done,
     remaining,
     remainingByStream: { 'patients-to-openmrs': patients, 'encounters-to-openmrs': reports },
