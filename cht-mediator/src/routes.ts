@@ -5,7 +5,7 @@ import { sendMediatorResponse, withIdentifier } from '@cht-openmrs/common';
 import { patientToFhir } from './mapping/patient-to-fhir';
 import { CHT_MEDIATOR_URN } from './mediator-config';
 import { parsePatientPush, parseReportPush, parseShortcodeLink } from './push/payloads';
-import type { PatientStore } from './store/patient-store';
+import { wrote, type PatientStore } from './store/patient-store';
 import type { ReportStore } from './store/report-store';
 
 // A stale push (an older version than the one stored) is answered 200: CHT must not send it again.
@@ -28,7 +28,7 @@ export function pushRoutes(
     );
     const references = [person.docId, ...(person.shortcode ? [person.shortcode] : [])];
     const linkedReports = await reports.linkWaitingReports(patient, references);
-    if (outcome === 'created' || outcome === 'updated' || linkedReports > 0) stored();
+    if (wrote(outcome) || linkedReports > 0) stored();
     const body = { id: patient.id, outcome, linkedReports };
     sendMediatorResponse(
       res,
@@ -52,7 +52,7 @@ export function pushRoutes(
       withIdentifier(p, 'chtPatientId', link.shortcode),
     );
     if (!result) throw new Error(`Patient with OpenMRS uuid ${link.openmrsUuid} vanished while linking`);
-    if (result.outcome !== 'unchanged') stored();
+    if (wrote(result.outcome)) stored();
     const body = { id: result.patient.id, outcome: result.outcome };
     sendMediatorResponse(
       res,
@@ -65,7 +65,7 @@ export function pushRoutes(
   router.post('/cht/encounter', async (req, res) => {
     const report = parseReportPush(req.body);
     const result = await reports.upsert(report);
-    if ((result.outcome === 'created' || result.outcome === 'updated') && !result.awaitingPatient) stored();
+    if (wrote(result.outcome) && !result.awaitingPatient) stored();
     const status = result.awaitingPatient && result.outcome !== 'stale' ? 202 : STATUS[result.outcome];
     const body = {
       id: result.encounterId,

@@ -22,6 +22,9 @@ import { isOlder } from '../mapping/cht-revision';
 /** `stale`: an older version of the CHT document than the one stored; nothing was written. */
 export type WriteOutcome = 'created' | 'updated' | 'unchanged' | 'stale';
 
+/** Whether the push wrote something (the sync then has work). */
+export const wrote = (outcome: WriteOutcome) => outcome === 'created' || outcome === 'updated';
+
 export class DuplicateRecordError extends Error {
   override name = 'DuplicateRecordError';
 }

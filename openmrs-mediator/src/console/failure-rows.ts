@@ -10,6 +10,7 @@ import {
   type FhirClient,
 } from '@cht-openmrs/common';
 import { forEachGroup } from '../sync/concurrency';
+import { formOf } from '../sync/streams/encounters-to-openmrs';
 import type { SyncContext } from '../sync/context';
 import type { QueuedItem } from '../sync/retry-queue';
 import { errorKind, fixFor, stepOf } from './failure-text';
@@ -38,7 +39,6 @@ export interface FailureRow {
 }
 
 const FROM_OPENMRS = new Set(['patients-from-openmrs', 'visits-from-openmrs', 'observations-from-openmrs']);
-const CHT_FORM_SYSTEM = 'https://cht-openmrs-interop.org/fhir/code-system/cht-form';
 
 export function nameOf(patient: Patient): string | undefined {
   const name = patient.name?.[0];
@@ -58,11 +58,8 @@ export function personOf(patient: Patient): PersonRef {
   return ref;
 }
 
-export function formOf(encounter: Encounter): string | undefined {
-  return encounter.type?.flatMap((t) => t.coding ?? []).find((c) => c.system === CHT_FORM_SYSTEM)?.code;
-}
-
-async function readOrNothing<T>(read: () => Promise<T>): Promise<T | undefined> {
+/** What a read found, or nothing when the resource is not there (404) or gone (410). */
+export async function readOrNothing<T>(read: () => Promise<T>): Promise<T | undefined> {
   try {
     return await read();
   } catch (error) {

@@ -5,7 +5,8 @@
 import type { Encounter, Observation, Patient, Resource } from 'fhir/r4';
 import { identifierOf, NAMESPACE, originOf } from '@cht-openmrs/common';
 import type { QueuedItem } from '../sync/retry-queue';
-import { formOf, nameOf, stateOf } from './failure-rows';
+import { formOf } from '../sync/streams/encounters-to-openmrs';
+import { nameOf, stateOf } from './failure-rows';
 
 export interface TransactionRef {
   id: string;

@@ -3,7 +3,7 @@
 // observations, its patient or reports, its retry-queue item, its OpenHIM pushes, what OpenMRS holds now.
 // lineage-records.ts turns that into the record's path across the systems.
 import type { Bundle, Encounter, Observation, Patient, Resource } from 'fhir/r4';
-import { FhirGoneError, FhirNotFoundError, identifierOf, originOf, searchValue } from '@cht-openmrs/common';
+import { identifierOf, originOf, searchValue } from '@cht-openmrs/common';
 import type { SyncContext } from '../sync/context';
 import type { SyncStateStore } from '../sync/sync-state';
 import {
@@ -15,6 +15,7 @@ import {
   type Version,
   VISIT_SYSTEM,
 } from './lineage-records';
+import { readOrNothing } from './failure-rows';
 import type { OpenhimApi, TransactionSummary } from './openhim-api';
 
 export interface Lineage {
@@ -29,15 +30,6 @@ export interface Lineage {
 
 /** Patients listed when a name is searched instead of an id. */
 const MAX_BY_NAME = 5;
-
-async function orNothing<T>(read: () => Promise<T>): Promise<T | undefined> {
-  try {
-    return await read();
-  } catch (error) {
-    if (error instanceof FhirNotFoundError || error instanceof FhirGoneError) return undefined;
-    throw error;
-  }
-}
 
 export class LineageReader {
   constructor(
@@ -62,15 +54,15 @@ export class LineageReader {
     const encounters = new Map<string, Encounter>();
     for (const value of ids) {
       const [byIdP, byIdE, obs] = await Promise.all([
-        orNothing(() => this.context.fhir.read('Patient', value)),
-        orNothing(() => this.context.fhir.read('Encounter', value)),
-        orNothing(() => this.context.fhir.read('Observation', value)),
+        readOrNothing(() => this.context.fhir.read('Patient', value)),
+        readOrNothing(() => this.context.fhir.read('Encounter', value)),
+        readOrNothing(() => this.context.fhir.read('Observation', value)),
       ]);
       if (byIdP) patients.set(byIdP.id as string, byIdP);
       if (byIdE) encounters.set(byIdE.id as string, byIdE);
       const encounterOfObs = obs?.encounter?.reference?.replace(/^Encounter\//, '');
       if (encounterOfObs) {
-        const e = await orNothing(() => this.context.fhir.read('Encounter', encounterOfObs));
+        const e = await readOrNothing(() => this.context.fhir.read('Encounter', encounterOfObs));
         if (e) encounters.set(e.id as string, e);
       }
       for (const p of await this.context.fhir.searchAll('Patient', { identifier: searchValue(value) }))
@@ -80,7 +72,7 @@ export class LineageReader {
     }
     if (patients.size === 0 && encounters.size === 0) {
       // An OpenMRS observation uuid: OpenMRS names its encounter, which the ledger knows.
-      const observation = await orNothing(() => this.context.openmrs.fhir.read('Observation', id)).catch(
+      const observation = await readOrNothing(() => this.context.openmrs.fhir.read('Observation', id)).catch(
         () => undefined,
       );
       const uuid = observation?.encounter?.reference?.replace(/^Encounter\//, '');
@@ -149,7 +141,7 @@ export class LineageReader {
           async (uuid) =>
             [
               uuid,
-              await orNothing(() => this.context.openmrs.fhir.read('Observation', uuid)).catch(
+              await readOrNothing(() => this.context.openmrs.fhir.read('Observation', uuid)).catch(
                 () => undefined,
               ),
             ] as const,
@@ -172,7 +164,7 @@ export class LineageReader {
 
   private async subject(encounter: Encounter): Promise<Patient | undefined> {
     const id = encounter.subject?.reference?.match(/^Patient\/(.+)$/)?.[1];
-    return id ? orNothing(() => this.context.fhir.read('Patient', id)) : undefined;
+    return id ? readOrNothing(() => this.context.fhir.read('Patient', id)) : undefined;
   }
 
   private async patient(patient: Patient, runs: Record<string, unknown>[]): Promise<LineageRecord> {

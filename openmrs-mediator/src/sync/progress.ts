@@ -6,6 +6,8 @@
 // worked on, before it began (the runs' own link writes land after the cursors until read again).
 import type { ProgressSnapshot } from '../console/run-progress';
 import type { StreamCounts } from './run-stream';
+import { ENCOUNTERS_TO_OPENMRS } from './streams/encounters-to-openmrs';
+import { PATIENTS_TO_OPENMRS } from './streams/patients-to-openmrs';
 import type { SyncReport } from './run-sync';
 import type { Cursor } from './sync-state';
 import type { SyncContext } from './context';
@@ -23,7 +25,7 @@ export interface BacklogProgress {
 const handled = (c: StreamCounts) => c.created + c.updated + c.skipped + c.waiting + c.failed;
 
 /** The streams whose changes make the back-log (the FHIR server's, towards OpenMRS). */
-const BACKLOG_STREAMS = { 'patients-to-openmrs': 'Patient', 'encounters-to-openmrs': 'Encounter' } as const;
+const BACKLOG_STREAMS = { [PATIENTS_TO_OPENMRS]: 'Patient', [ENCOUNTERS_TO_OPENMRS]: 'Encounter' } as const;
 const inBacklog = (stream: string): stream is keyof typeof BACKLOG_STREAMS => stream in BACKLOG_STREAMS;
 /** The back-log's progress after this run: continued when the last run did not complete, else new. */
 export function progressAfter(
@@ -69,11 +71,8 @@ export async function progressNow(
     });
     return bundle.total ?? 0;
   };
-  const [patients, reports] = await Promise.all([
-    count('patients-to-openmrs'),
-    count('encounters-to-openmrs'),
-  ]);
-  const done = (earlier?.done ?? 0) + doneNow('patients-to-openmrs') + doneNow('encounters-to-openmrs');
+  const [patients, reports] = await Promise.all([count(PATIENTS_TO_OPENMRS), count(ENCOUNTERS_TO_OPENMRS)]);
+  const done = (earlier?.done ?? 0) + doneNow(PATIENTS_TO_OPENMRS) + doneNow(ENCOUNTERS_TO_OPENMRS);
   const runMs =
     (earlier?.runMs ?? 0) + (running?.startedAt ? Math.max(0, now - Date.parse(running.startedAt)) : 0);
   const rate = runMs > 0 ? done / (runMs / 1000) : 0;
@@ -82,7 +81,7 @@ export async function progressNow(
     since: backlogSince ?? null,
     done,
     remaining,
-    remainingByStream: { 'patients-to-openmrs': patients, 'encounters-to-openmrs': reports },
+    remainingByStream: { [PATIENTS_TO_OPENMRS]: patients, [ENCOUNTERS_TO_OPENMRS]: reports },
     rate: Math.round(rate * 10) / 10,
     estimatedEnd: rate > 0 ? new Date(now + (remaining / rate) * 1000).toISOString() : null,
   };

@@ -140,7 +140,8 @@ async function lookUpReports(context: SyncContext, page: Encounter[]): Promise<R
   return facts;
 }
 
-function formOf(encounter: Encounter): string | undefined {
+/** The CHT form a report's Encounter came from. */
+export function formOf(encounter: Encounter): string | undefined {
   return encounter.type?.flatMap((t) => t.coding ?? []).find((c) => c.system === CHT_FORM_SYSTEM)?.code;
 }
 
