@@ -9,10 +9,16 @@ import { startChild } from './child-process';
 export const AUTH = { username: 'bench', password: 'bench-password' };
 const ADMIN = { username: 'admin', password: 'Admin123' };
 
+/** With BENCH_CPU_PROFILE=dir, each helper process writes its CPU profile there when it stops. */
+const profiling = process.env.BENCH_CPU_PROFILE
+  ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROFILE}`]
+  : [];
+
 export async function startSyncPeers(fhirUrl: string, concurrency: number) {
   const openmrs = await startChild<{ url: string; restUrl: string }>(
     join(__dirname, 'openmrs-sandbox-process.ts'),
     process.env,
+    profiling,
   );
   for (const name of ['CHT Document ID', 'CHT Patient ID'])
     await axios.post(
@@ -40,7 +46,7 @@ export async function startSyncPeers(fhirUrl: string, concurrency: number) {
       SYNC_CONCURRENCY: String(concurrency),
       LOG_LEVEL: 'silent',
     },
-    process.env.BENCH_CPU_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROFILE}`] : [],
+    profiling,
   );
   return {
     mediatorUrl: `http://127.0.0.1:${mediator.first.port}`,

@@ -105,17 +105,20 @@ function rangeCondition(param: string, values: string[]): Condition {
 }
 
 function tokenCondition(param: string, values: string[], negate: boolean): Condition {
+  // The parameter in every alternative: each is then one look-up in the (param, value, system) index,
+  // not a walk through every token of the parameter.
   const parts = values.map((value) => {
     const [system, code] = splitTokenValue(value);
-    if (system === undefined) return { sql: 't.value = ?', args: [code] };
-    if (system === '') return { sql: '(t.system IS NULL AND t.value = ?)', args: [code] };
-    if (code === '') return { sql: 't.system = ?', args: [system] };
-    return { sql: '(t.system = ? AND t.value = ?)', args: [system, code] };
+    if (system === undefined) return { sql: '(t.param = ? AND t.value = ?)', args: [param, code] };
+    if (system === '')
+      return { sql: '(t.param = ? AND t.value = ? AND t.system IS NULL)', args: [param, code] };
+    if (code === '') return { sql: '(t.param = ? AND t.system = ?)', args: [param, system] };
+    return { sql: '(t.param = ? AND t.value = ? AND t.system = ?)', args: [param, code, system] };
   });
-  const rows = `(SELECT t.resource FROM idx_token t WHERE t.param = ? AND (${parts.map((p) => p.sql).join(' OR ')}))`;
+  const rows = `(SELECT t.resource FROM idx_token t WHERE ${parts.map((p) => p.sql).join(' OR ')})`;
   return {
     sql: `r.rowid ${negate ? 'NOT IN' : 'IN'} ${rows}`,
-    args: [param, ...parts.flatMap((p) => p.args)],
+    args: parts.flatMap((p) => p.args),
   };
 }
 
@@ -141,15 +144,17 @@ function referenceCondition(
 
 function stringCondition(param: string, values: string[], modifier: string | undefined): Condition {
   const escape = (text: string) => text.replace(/[\\%_]/g, (c) => `\\${c}`);
+  // As for tokens: the parameter in every alternative, so that each can use the (param, value) index.
   const parts = values.map((value) => {
     const text = normalise(value);
-    if (modifier === 'exact') return { sql: 's.value = ?', args: [text] };
-    if (modifier === 'contains') return { sql: "s.value LIKE ? ESCAPE '\\'", args: [`%${escape(text)}%`] };
-    return { sql: "s.value LIKE ? ESCAPE '\\'", args: [`${escape(text)}%`] };
+    if (modifier === 'exact') return { sql: '(s.param = ? AND s.value = ?)', args: [param, text] };
+    if (modifier === 'contains')
+      return { sql: "(s.param = ? AND s.value LIKE ? ESCAPE '\\')", args: [param, `%${escape(text)}%`] };
+    return { sql: "(s.param = ? AND s.value LIKE ? ESCAPE '\\')", args: [param, `${escape(text)}%`] };
   });
   return {
-    sql: `r.rowid IN (SELECT s.resource FROM idx_string s WHERE s.param = ? AND (${parts.map((p) => p.sql).join(' OR ')}))`,
-    args: [param, ...parts.flatMap((p) => p.args)],
+    sql: `r.rowid IN (SELECT s.resource FROM idx_string s WHERE ${parts.map((p) => p.sql).join(' OR ')})`,
+    args: parts.flatMap((p) => p.args),
   };
 }
 

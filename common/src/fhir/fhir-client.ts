@@ -97,15 +97,20 @@ export class FhirClient {
     let page = await this.search(type, params);
     yield page;
     for (let next = nextLink(page); next; next = nextLink(page)) {
-      page = (
-        await this.send<Bundle>({
-          method: 'GET',
-          url: this.sameOrigin(next),
-          headers: { 'Cache-Control': 'no-cache' },
-        })
-      ).data;
+      page = await this.page(next);
       yield page;
     }
+  }
+
+  /** The page of a search a paging link the server gave (or one made from it) names. */
+  async page(link: string): Promise<Bundle> {
+    return (
+      await this.send<Bundle>({
+        method: 'GET',
+        url: this.sameOrigin(link),
+        headers: { 'Cache-Control': 'no-cache' },
+      })
+    ).data;
   }
 
   /** The matched resources of a search, across all pages (included resources are left out). */

@@ -1,6 +1,6 @@
 import type { Patient } from 'fhir/r4';
 import { CursorTracker, EPOCH, scanChanges } from './change-scan';
-import { markServedAt } from './streams/pages';
+import { withFacts } from './streams/pages';
 
 const at = (id: string, lastUpdated: string, versionId = '1'): Patient => ({
   resourceType: 'Patient',
@@ -21,7 +21,7 @@ function feed(resources: Patient[], pageSize: number, log: string[] = [], served
       .sort((a, b) => (a.meta?.lastUpdated ?? '').localeCompare(b.meta?.lastUpdated ?? ''));
     for (let i = 0; i < matching.length || i === 0; i += pageSize) {
       const page = matching.slice(i, i + pageSize);
-      yield servedAt === undefined ? page : markServedAt(page, servedAt);
+      yield servedAt === undefined ? page : withFacts(page, { servedAt });
     }
   };
 }
@@ -34,15 +34,17 @@ function liveFeed(
   resources: Patient[],
   pageSize: number,
   afterPage?: (page: Patient[], offset: number) => void,
+  { overlapping = false } = {},
 ) {
+  const stride = overlapping ? pageSize - 1 : pageSize;
   return async function* (since: string) {
-    for (let offset = 0; ; offset += pageSize) {
+    for (let offset = 0; ; offset += stride) {
       const page = resources
         .filter((r) => Date.parse(r.meta?.lastUpdated ?? '') >= Date.parse(since))
         .sort((a, b) => (a.meta?.lastUpdated ?? '').localeCompare(b.meta?.lastUpdated ?? ''))
         .slice(offset, offset + pageSize);
-      if (page.length === 0) return;
-      yield page;
+      if (page.length === 0 || (offset > 0 && overlapping && page.length === 1)) return;
+      yield overlapping && offset > 0 ? withFacts(page, { overlapsPrevious: true }) : page;
       afterPage?.(page, offset);
     }
   };
@@ -180,6 +182,27 @@ describe('change scan', () => {
       new Set([...resources.map((r) => `${r.id}@${r.meta?.versionId}`), 'p3@1']),
     );
     expect(handled).toHaveLength(26);
+  });
+
+  it('reads again when rows leave the result while a query is read: its pages overlap by a row', async () => {
+    // Read several pages at once, each starting with the last row of the page before. While page 1 is
+    // handled, p3 and p4 are voided: every later row moves up two places and p10 would never be read;
+    // page 2 then starts with p11, not p9.
+    const resources = Array.from({ length: 25 }, (_, i) =>
+      at(`p${i}`, `2024-01-01T00:00:${String(i).padStart(2, '0')}Z`),
+    );
+    const live = liveFeed(resources, 10, undefined, { overlapping: true });
+    const tracker = new CursorTracker({ since: EPOCH, seen: {} }, 0);
+    const handled = new Set<string>();
+    const handle = async (fresh: Patient[]) => {
+      fresh.forEach((r) => (handled.add(r.id as string), tracker.markHandled(r)));
+      if (handled.size === 10) resources.splice(3, 2);
+      return 'continue' as const;
+    };
+    await expect(scanChanges({ tracker, query: live, handle, deadline: forever })).resolves.toEqual({
+      complete: true,
+    });
+    expect(handled).toEqual(new Set(Array.from({ length: 25 }, (_, i) => `p${i}`)));
   });
 
   it('keeps its cursor where a slip could skip a row when rows change on every pass', async () => {

@@ -14,7 +14,7 @@ import type { Resource } from 'fhir/r4';
 import { DateTime } from 'luxon';
 import type { CursorPrecision } from './context';
 import type { Cursor } from './sync-state';
-import { pageServedAt } from './streams/pages';
+import { factsOf } from './streams/pages';
 
 export const EPOCH = '1970-01-01T00:00:00Z';
 
@@ -145,68 +145,94 @@ export type PageOutcome = 'continue' | 'stop';
 
 /**
  * Watches one query's pages for a sign that its paging slipped. OpenMRS runs a search again for each
- * page, so a row before the offset that changes meanwhile (it comes back later in the same query, as a
- * new version) moves every later row one place up, and the row at the next page boundary goes unread.
- * That row changed no earlier than the moved row's old version: reading again from there finds it.
+ * page, so a row before the offset that changes (it comes back later in the same query, as a new
+ * version) or leaves the result (voided) moves every later row one place up, and the row at the next
+ * page boundary goes unread. Two signs: a version that comes back changed (that row changed no earlier
+ * than its old version), and a page meant to start with the last row of the page before (pages read
+ * at once overlap by one row) that starts with another (the rows moved after that row). Reading again
+ * from that time finds what was passed over.
  */
 class SlipWatch {
   private readonly versions = new Map<string, { key: string; at: number }>();
-  /** The oldest time of a version that came back changed in this query. */
+  private last: Resource | undefined;
+  /** The oldest time from which rows of this query may have gone unread. */
   readAgainFrom: number | undefined;
 
+  constructor(private readonly from: number) {}
+
   see(page: Resource[]): void {
+    if (factsOf(page).overlapsPrevious) {
+      const [shared] = page;
+      if (!shared || !this.last || idOf(shared) !== idOf(this.last))
+        this.slippedAt(this.last ? lastUpdatedOf(this.last) : this.from);
+    }
     for (const resource of page) {
-      const id = `${resource.resourceType}/${resource.id}`;
+      const id = idOf(resource);
       const key = keyOf(resource);
       const before = this.versions.get(id);
-      if (before && before.key !== key)
-        this.readAgainFrom = Math.min(this.readAgainFrom ?? Infinity, before.at);
+      if (before && before.key !== key) this.slippedAt(before.at);
       this.versions.set(id, { key, at: lastUpdatedOf(resource) });
     }
+    this.last = page.at(-1) ?? this.last;
+  }
+
+  private slippedAt(at: number): void {
+    this.readAgainFrom = Math.min(this.readAgainFrom ?? Infinity, at);
   }
 }
 
+const idOf = (resource: Resource) => `${resource.resourceType}/${resource.id}`;
+
 /**
  * Scans what changed since the cursor. A query from the cursor is read page by page to its end; pages
- * holding only handled versions (the re-read boundary) are skipped, and each page with anything new is
- * handed to `handle`, which marks what it handled and says whether to go on. Then a fresh query from the
- * moved cursor picks up what committed late; the scan ends when a query brings nothing new, or time is
- * up. A query whose paging slipped is followed by one from where it started, so nothing is passed over.
+ * holding only handled versions (the re-read boundary) are skipped, and what is new is handed to
+ * `handle` (pages put together up to `batchSize` changes, so that a handler's look-ups for them are made
+ * once), which marks what it handled and says whether to go on. Then a fresh query from the moved cursor
+ * picks up what committed late; the scan ends when a query brings nothing new, or time is up. A query
+ * whose paging slipped is followed by one from where it started, so nothing is passed over.
  */
 export async function scanChanges<T extends Resource>(options: {
   tracker: CursorTracker;
   query: (since: string) => AsyncGenerator<T[]>;
   handle: (fresh: T[]) => Promise<PageOutcome>;
   deadline: number;
+  batchSize?: number;
   onProgress?: (cursor: Cursor) => Promise<void>;
 }): Promise<{ complete: boolean }> {
-  const { tracker, query, handle, deadline, onProgress } = options;
+  const { tracker, query, handle, deadline, batchSize = 1, onProgress } = options;
   let from = tracker.since;
   let slips = 0;
+  /** Hands a batch over; true when the scan must end here. */
+  const handled = async (batch: Map<string, T>): Promise<boolean> => {
+    const before = tracker.handledCount;
+    const outcome = await handle([...batch.values()]);
+    batch.clear();
+    if (outcome === 'continue' && tracker.handledCount === before) {
+      throw new Error(
+        'a change scan handled nothing of a page and did not stop: it would read the same page for ever',
+      );
+    }
+    await onProgress?.(tracker.result());
+    return outcome === 'stop' || Date.now() > deadline;
+  };
   for (;;) {
     let servedAt: number | undefined;
     let anythingNew = false;
-    const watch = new SlipWatch();
+    const watch = new SlipWatch(Date.parse(from));
+    // By key: pages that overlap by a row bring that row twice.
+    const batch = new Map<string, T>();
     for await (const page of readingAhead(query(from))) {
       if (servedAt === undefined) {
-        servedAt = pageServedAt(page);
+        servedAt = factsOf(page).servedAt;
         if (servedAt !== undefined) tracker.queried(servedAt);
       }
       watch.see(page);
-      const fresh = page.filter((resource) => !tracker.isHandled(resource));
-      if (fresh.length === 0) continue;
+      for (const resource of page) if (!tracker.isHandled(resource)) batch.set(keyOf(resource), resource);
+      if (batch.size === 0) continue;
       anythingNew = true;
-      const before = tracker.handledCount;
-      const outcome = await handle(fresh);
-      if (outcome === 'continue' && tracker.handledCount === before) {
-        throw new Error(
-          'a change scan handled nothing of a page and did not stop: it would read the same page for ever',
-        );
-      }
-      await onProgress?.(tracker.result());
-      if (outcome === 'stop') return { complete: false };
-      if (Date.now() > deadline) return { complete: false };
+      if (batch.size >= batchSize && (await handled(batch))) return { complete: false };
     }
+    if (batch.size > 0 && (await handled(batch))) return { complete: false };
     if (watch.readAgainFrom !== undefined) {
       // Rows that change on every pass cannot hold a scan for ever: after a few passes the cursor stays
       // where the slip may have skipped a row, and the next run reads again from there.

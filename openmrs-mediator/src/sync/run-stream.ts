@@ -115,6 +115,7 @@ export async function runStream<T extends Resource, F>(
     tracker,
     query: (since) => stream.changes(context, since),
     deadline,
+    batchSize: CHANGES_AT_ONCE,
     onProgress: saveCursor,
     handle: async (fresh) => {
       const facts = await prepare(context, stream, fresh);
@@ -151,6 +152,12 @@ export async function runStream<T extends Resource, F>(
   if (!counts.interrupted) await retryDue(context, stream, [...queued.values()], counts, deadline);
   return { counts, cursor: tracker.result() };
 }
+
+/**
+ * Changes handed over at once, at least: OpenMRS's pages of 100 are put together, so that the look-ups
+ * a page needs (its prepare) are made once for several, and do not wait on each other.
+ */
+const CHANGES_AT_ONCE = 500;
 
 /**
  * Patients worked on at once per request allowed in flight: while one patient waits for an answer it

@@ -51,6 +51,21 @@ describe('search and paging', () => {
     expect(link(third, 'previous')).toBeDefined();
   });
 
+  it('§7 each page is the search run again on live data: a row voided after page 1 moves page 2 up one place', async () => {
+    await patientsNamed('Live', 25);
+    const first = (await kit.fhir.get('/Patient', { params: { family: 'Live' } })).data as Bundle;
+    const next = link(first, 'next')?.url ?? '';
+    const secondBefore = await follow(next);
+    const ids = (bundle: Bundle) => (bundle.entry ?? []).map((e) => e.resource?.id);
+    // Read again while nothing changed, the same page; after a row of page 1 is voided, every later
+    // row is one place up: page 2 starts with what was its second row.
+    expect(ids(await follow(next))).toEqual(ids(secondBefore));
+    expect((await kit.fhir.delete(`/Patient/${first.entry?.[2]?.resource?.id}`)).status).toBe(200);
+    const secondAfter = await follow(next);
+    expect(ids(secondAfter)[0]).toBe(ids(secondBefore)[1]);
+    expect(secondAfter.total).toBe(25); // the first page's total
+  });
+
   it('§12.32 _count=500 gives 100 a page; _count=0 gives the total only', async () => {
     await patientsNamed('Many', 105);
     const capped = (await kit.fhir.get('/Patient', { params: { family: 'Many', _count: 500 } }))

@@ -23,7 +23,7 @@ import {
   VISIT_TYPE_SYSTEM,
 } from '../../openmrs/openmrs-fhir';
 import type { ItemOutcome, Stream, SyncContext } from '../context';
-import { pagesOf, servedWith } from './pages';
+import { pagesOf, pageOf } from './pages';
 import { ItemProblem, WaitingForPatient } from '../errors';
 import { hashOf, SYNCED_WITH_CHT, syncedHash, withSyncedHash } from '../synced-hash';
 import { OPENMRS_JOINED_VISIT_SYSTEM, OPENMRS_VISIT_SYSTEM } from '../visit-placement';
@@ -254,7 +254,7 @@ export const visitsFromOpenmrs: Stream<Encounter, VisitOrigins> = {
 const includedEncounter = new WeakMap<Observation, Encounter>();
 
 async function* changedObservations(context: SyncContext, since: string): AsyncGenerator<Observation[]> {
-  const pages = context.openmrs.fhir.pages('Observation', {
+  const pages = context.openmrs.changePages('Observation', {
     _lastUpdated: `ge${since}`,
     _sort: '_lastUpdated',
     _count: context.limits.pageSize,
@@ -272,7 +272,7 @@ async function* changedObservations(context: SyncContext, since: string): AsyncG
       const encounter = encounters.get(referenceId(observation.encounter?.reference));
       if (encounter) includedEncounter.set(observation, encounter);
     }
-    yield servedWith(observations, page, first);
+    yield pageOf(observations, page, first);
   }
 }
 

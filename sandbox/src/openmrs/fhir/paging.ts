@@ -28,8 +28,12 @@ export interface SearchRenderer {
   location(uuid: string): Resource | undefined;
 }
 
+/** Stored searches whose matching rows are kept while the tables stay as they were. */
+const REMEMBERED_RESULTS = 4;
+
 export class PagedSearches {
   private readonly stored = new Map<string, StoredSearch>();
+  private readonly results = new Map<string, { version: number; zone: string; rows: Row[] }>();
 
   constructor(
     private readonly context: OpenmrsContext,
@@ -39,6 +43,30 @@ export class PagedSearches {
 
   clear(): void {
     this.stored.clear();
+    this.results.clear();
+  }
+
+  /**
+   * The search run on live data, as the module runs it for every page; while nothing in the tables has
+   * changed, the rows of its last run are its answer (a large read, page after page, costs the stand-in
+   * one run instead of one per page).
+   */
+  private rowsOf(key: string, search: ParsedSearch): Row[] {
+    const known = this.results.get(key);
+    if (known && known.version === this.context.db.version && known.zone === this.context.clock.zone)
+      return known.rows;
+    const rows = searchRows(this.context, search);
+    this.remember(key, rows);
+    return rows;
+  }
+
+  private remember(key: string, rows: Row[]): void {
+    this.results.delete(key);
+    this.results.set(key, { version: this.context.db.version, zone: this.context.clock.zone, rows });
+    for (const oldest of this.results.keys()) {
+      if (this.results.size <= REMEMBERED_RESULTS) break;
+      this.results.delete(oldest);
+    }
   }
 
   private pageSize(search: ParsedSearch): number {
@@ -55,10 +83,12 @@ export class PagedSearches {
     if (rows.length > count) {
       key = randomUUID();
       this.stored.set(key, entry);
+      this.remember(key, rows);
       while (this.stored.size > this.settings.storedSearches) {
         const oldest = this.stored.keys().next().value;
         if (oldest === undefined) break;
         this.stored.delete(oldest);
+        this.results.delete(oldest);
       }
     }
     return this.page(base, entry, rows, 0, count, key, this.selfLink(base, search));
@@ -70,7 +100,7 @@ export class PagedSearches {
     if (!entry)
       throw new FhirProblem(410, `HAPI-0417: Search ID "${key}" does not exist and may have expired`);
     const size = Math.min(count ?? this.pageSize(entry.search), this.settings.maximumCount);
-    return this.page(base, entry, searchRows(this.context, entry.search), offset, size, key, selfUrl);
+    return this.page(base, entry, this.rowsOf(key, entry.search), offset, size, key, selfUrl);
   }
 
   private page(

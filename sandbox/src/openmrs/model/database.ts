@@ -129,6 +129,7 @@ export class Database {
   readonly personAttributeTypes: PersonAttributeType[] = PERSON_ATTRIBUTE_TYPES;
 
   private indexes = new Map<Row[], Map<string, Row>>();
+  private changes = 0;
   /** Identifier value → patients that have (or had) it; lookups re-check the rows. */
   private identifierOwners = new Map<string, Set<PatientRow>>();
 
@@ -141,6 +142,7 @@ export class Database {
   }
 
   private index(): void {
+    this.changes += 1;
     this.indexes.clear();
     const { patients, visits, encounters, observations } = this.tables;
     for (const table of [patients, visits, encounters, observations] as Row[][])
@@ -149,7 +151,13 @@ export class Database {
     for (const patient of patients) this.indexIdentifiers(patient);
   }
 
+  /** Grows with every change to the tables: an answer worked out at one version holds while it lasts. */
+  get version(): number {
+    return this.changes;
+  }
+
   insert<T extends Row>(table: T[], row: T): T {
+    this.changes += 1;
     table.push(row);
     this.indexes.get(table)?.set(row.uuid, row);
     return row;
@@ -178,6 +186,7 @@ export class Database {
 
   /** Written after every change; a rename keeps the file whole if the process dies mid-write. */
   save(): void {
+    this.changes += 1;
     if (!this.snapshotFile) return;
     mkdirSync(dirname(this.snapshotFile), { recursive: true });
     writeFileSync(`${this.snapshotFile}.tmp`, JSON.stringify(this.tables));
