@@ -162,12 +162,13 @@ describe('change scan', () => {
   });
 
   it('reads again when a search run again per page slipped: a row that changed before the offset', async () => {
-    // OpenMRS runs the search again for each page (offset paging on live data). While page 1 is
-    // handled, p3 changes: every later row moves up one place and p10 would never be read.
+    // OpenMRS runs the search again for each page (offset paging on live data), read with pages that
+    // overlap by a row. While page 1 is handled, p3 changes: every later row moves up one place, so
+    // page 2 starts with p10, not p9 (without the overlap, p10 would never be read).
     const resources = Array.from({ length: 25 }, (_, i) =>
       at(`p${i}`, `2024-01-01T00:00:${String(i).padStart(2, '0')}Z`),
     );
-    const live = liveFeed(resources, 10);
+    const live = liveFeed(resources, 10, undefined, { overlapping: true });
     const tracker = new CursorTracker({ since: EPOCH, seen: {} }, 0);
     const handled: string[] = [];
     const handle = async (fresh: Patient[]) => {
@@ -205,23 +206,47 @@ describe('change scan', () => {
     expect(handled).toEqual(new Set(Array.from({ length: 25 }, (_, i) => `p${i}`)));
   });
 
-  it('keeps its cursor where a slip could skip a row when rows change on every pass', async () => {
-    // Each pass, a row read before the offset changes again: after a few passes the scan ends, and the
-    // cursor stays at that row's old time, so the next run reads on from there.
-    const resources = Array.from({ length: 25 }, (_, i) =>
+  it('hands small pages over together, up to the batch size, each change once where pages overlap', async () => {
+    const resources = Array.from({ length: 47 }, (_, i) =>
       at(`p${i}`, `2024-01-01T00:00:${String(i).padStart(2, '0')}Z`),
     );
+    const tracker = new CursorTracker({ since: EPOCH, seen: {} }, 0);
+    const batches: string[][] = [];
+    const handle = async (fresh: Patient[]) => {
+      batches.push(fresh.map((r) => r.id as string));
+      fresh.forEach((r) => tracker.markHandled(r));
+      return 'continue' as const;
+    };
+    const query = liveFeed(resources, 10, undefined, { overlapping: true });
+    await scanChanges({ tracker, query, handle, deadline: forever, batchSize: 25 });
+    // Pages of 10 overlapping by one bring 10, 9, 9, …: three pages make a batch, the rest comes last.
+    expect(batches.map((b) => b.length)).toEqual([28, 19]);
+    expect(batches.flat()).toEqual(resources.map((r) => r.id));
+  });
+
+  it('keeps its cursor where a slip could skip a row when rows change on every pass', async () => {
+    // Each pass, a row read before the offset changes again: after a few passes the scan ends, and the
+    // cursor stays where the last slip may have skipped a row, so the next run reads on from there.
+    const start = Date.parse('2024-01-01T00:00:00Z');
+    const resources = Array.from({ length: 60 }, (_, i) =>
+      at(`p${i}`, new Date(start + i * 1000).toISOString()),
+    );
     let edits = 0;
-    const live = liveFeed(resources, 10, (page, offset) => {
-      if (offset > 0) return;
-      edits += 1;
-      const first = page[0] as Patient;
-      resources[resources.indexOf(first)] = at(
-        first.id as string,
-        new Date(Date.parse('2024-01-01T00:01:00Z') + edits * 1000).toISOString(),
-        String(edits + 1),
-      );
-    });
+    const live = liveFeed(
+      resources,
+      10,
+      (page, offset) => {
+        if (offset > 0) return;
+        edits += 1;
+        const first = page[0] as Patient;
+        resources[resources.indexOf(first)] = at(
+          first.id as string,
+          new Date(start + (60 + edits) * 1000).toISOString(),
+          String(edits + 1),
+        );
+      },
+      { overlapping: true },
+    );
     const tracker = new CursorTracker({ since: EPOCH, seen: {} }, 0);
     const handle = async (fresh: Patient[]) => (
       fresh.forEach((r) => tracker.markHandled(r)),
@@ -230,7 +255,21 @@ describe('change scan', () => {
     await expect(scanChanges({ tracker, query: live, handle, deadline: forever })).resolves.toEqual({
       complete: false,
     });
-    expect(Date.parse(tracker.result().since)).toBeLessThan(Date.parse('2024-01-01T00:00:24Z'));
+    expect(Date.parse(tracker.result().since)).toBeLessThan(start + 59_000);
+  });
+
+  it('works out its cursor after more handled changes than a function takes arguments (a 20,000-patient back-fill reads 200,000 observations back)', () => {
+    const tracker = new CursorTracker({ since: EPOCH, seen: {} }, 2000);
+    const start = Date.parse('2024-01-01T00:00:00Z');
+    for (let i = 0; i < 200_000; i++)
+      tracker.markHandled(at(`o${i}`, new Date(start + i * 10).toISOString()));
+    expect(tracker.handledCount).toBe(200_000);
+    const cursor = tracker.result();
+    expect(cursor.since).toBe(
+      new Date(Math.floor((start + 1_999_990 - 2000) / 1000) * 1000).toISOString().replace('.000', ''),
+    );
+    // What the cursor keeps is the overlap's worth before the newest, not all it handled.
+    expect(Object.keys(cursor.seen).length).toBeLessThan(500);
   });
 
   it('stops before an item that could not be handled, and starts from it next time', async () => {

@@ -1,14 +1,14 @@
-// Reads what changed since a stream's cursor, page by page, and moves the cursor only past what was
-// handled (design.md §4). Each page is a fresh `_lastUpdated=ge<since>` query sorted by
-// `_lastUpdated` (keyset paging): unlike offset paging links, which OpenMRS re-runs over live data and
-// which expire (410), it neither skips nor repeats rows that change during the scan. The boundary second
-// is read again, so handled versions are remembered and skipped. An `overlap` re-reads a few seconds
-// before the newest change, for writes that commit after a later one (HAPI, concurrent writers): a
-// change becomes visible at most the overlap after its lastUpdated. So what a query answered at server
-// time W returned up to the newest handled change, older than W less the overlap, was all there was:
-// the next query starts no earlier than that (a back-fill re-scanning a burst re-reads one second, not
-// the overlap's worth of pages each round); and once a query read to its end brings nothing new, the
-// cursor moves up to it, so that a run with nothing to do reads one empty page per stream.
+// Reads what changed since a stream's cursor and moves the cursor only past what was handled
+// (design.md §4). A query is `_lastUpdated=ge<since>` sorted by `_lastUpdated`, read page by page to its
+// end; OpenMRS runs it again for each page, so its pages overlap by a row to show when rows moved
+// between two reads (then the scan reads again from there). The boundary second is read again, so
+// handled versions are remembered and skipped. An `overlap` re-reads a few seconds before the newest
+// change, for writes that commit after a later one (HAPI, concurrent writers): a change becomes visible
+// at most the overlap after its lastUpdated. So what a query answered at server time W returned up to
+// the newest handled change, older than W less the overlap, was all there was: the next query starts no
+// earlier than that (a back-fill re-scanning a burst re-reads one second, not the overlap's worth of
+// pages each round); and once a query read to its end brings nothing new, the cursor moves up to it, so
+// that a run with nothing to do reads one empty page per stream.
 import { createHash } from 'node:crypto';
 import type { Resource } from 'fhir/r4';
 import { DateTime } from 'luxon';
@@ -47,8 +47,14 @@ export function sinceOf(ms: number, precision: CursorPrecision = 'second'): stri
   }) as string;
 }
 
+/** Handled versions a tracker remembers before it forgets those the cursor has passed. */
+const FORGET_ABOVE = 20_000;
+
 export class CursorTracker {
   private readonly handled = new Map<string, number>();
+  private handledTotal = 0;
+  private newest = -Infinity;
+  private forgetAbove = FORGET_ABOVE;
   private firstUnhandled: number | undefined;
   /** Changes before this (server time) were all visible to the last query. */
   private settledBefore = -Infinity;
@@ -61,8 +67,9 @@ export class CursorTracker {
     readonly precision: CursorPrecision = 'second',
   ) {}
 
+  /** How many versions were marked handled (the ones forgotten since included). */
   get handledCount(): number {
-    return this.handled.size;
+    return this.handledTotal;
   }
 
   get since(): string {
@@ -75,7 +82,24 @@ export class CursorTracker {
   }
 
   markHandled(resource: Resource): void {
-    this.handled.set(keyOf(resource), lastUpdatedOf(resource));
+    const at = lastUpdatedOf(resource);
+    this.handled.set(keyOf(resource), at);
+    this.handledTotal += 1;
+    this.newest = Math.max(this.newest, at);
+    if (this.handled.size > this.forgetAbove) this.forgetPassed();
+  }
+
+  /**
+   * Forgets handled versions older than the newest less the overlap and a second: no later query of
+   * the scan starts before that, and the cursor keeps none of them. A re-read after a slip may then
+   * hand one over again, which does no harm (handling is idempotent). Keeps a long scan's memory flat.
+   */
+  private forgetPassed(): void {
+    if (this.firstUnhandled === undefined) {
+      const keepFrom = this.newest - this.overlapMs - 1000;
+      for (const [key, at] of this.handled) if (at < keepFrom) this.handled.delete(key);
+    }
+    this.forgetAbove = Math.max(FORGET_ABOVE, 2 * this.handled.size);
   }
 
   /**
@@ -99,7 +123,7 @@ export class CursorTracker {
 
   result(): Cursor {
     const startMs = Date.parse(this.start.since);
-    const newest = Math.max(startMs, ...this.handled.values());
+    const newest = Math.max(startMs, this.newest);
     // Stopped: start again from the first change not handled. Else: from the newest, less the overlap
     // unless the last query already saw everything up to the newest that late commits could touch, or
     // up to its own time less the overlap when it was read to its end.
@@ -145,15 +169,13 @@ export type PageOutcome = 'continue' | 'stop';
 
 /**
  * Watches one query's pages for a sign that its paging slipped. OpenMRS runs a search again for each
- * page, so a row before the offset that changes (it comes back later in the same query, as a new
- * version) or leaves the result (voided) moves every later row one place up, and the row at the next
- * page boundary goes unread. Two signs: a version that comes back changed (that row changed no earlier
- * than its old version), and a page meant to start with the last row of the page before (pages read
- * at once overlap by one row) that starts with another (the rows moved after that row). Reading again
- * from that time finds what was passed over.
+ * page, so a row before the offset that changes (it moves to the end) or leaves the result (voided)
+ * meanwhile moves every later row one place up, and the row at the next page boundary goes unread. Its
+ * change queries are read with pages that overlap by one row (`OpenmrsClient.changePages`): a page that
+ * does not start with the last row of the page before shows such a move, and what was passed over lies
+ * after that row. (The FHIR server's pages are a snapshot of the matches taken at the first page.)
  */
 class SlipWatch {
-  private readonly versions = new Map<string, { key: string; at: number }>();
   private last: Resource | undefined;
   /** The oldest time from which rows of this query may have gone unread. */
   readAgainFrom: number | undefined;
@@ -163,21 +185,12 @@ class SlipWatch {
   see(page: Resource[]): void {
     if (factsOf(page).overlapsPrevious) {
       const [shared] = page;
-      if (!shared || !this.last || idOf(shared) !== idOf(this.last))
-        this.slippedAt(this.last ? lastUpdatedOf(this.last) : this.from);
-    }
-    for (const resource of page) {
-      const id = idOf(resource);
-      const key = keyOf(resource);
-      const before = this.versions.get(id);
-      if (before && before.key !== key) this.slippedAt(before.at);
-      this.versions.set(id, { key, at: lastUpdatedOf(resource) });
+      if (!shared || !this.last || idOf(shared) !== idOf(this.last)) {
+        const at = this.last ? lastUpdatedOf(this.last) : this.from;
+        this.readAgainFrom = Math.min(this.readAgainFrom ?? Infinity, at);
+      }
     }
     this.last = page.at(-1) ?? this.last;
-  }
-
-  private slippedAt(at: number): void {
-    this.readAgainFrom = Math.min(this.readAgainFrom ?? Infinity, at);
   }
 }
 

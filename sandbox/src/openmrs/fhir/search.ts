@@ -164,7 +164,10 @@ function commonFilters<T extends Row>(
   lastUpdated: (row: T) => number,
 ): Filter<T>[] {
   const filters: Filter<T>[] = [(row) => !row.voided];
-  for (const ids of values(params, '_id')) filters.push((row) => anyOf(ids).includes(row.uuid));
+  for (const ids of values(params, '_id')) {
+    const wanted = new Set(anyOf(ids));
+    filters.push((row) => wanted.has(row.uuid));
+  }
   for (const condition of dateConditions(params, '_lastUpdated', context.clock.zone))
     filters.push((row) => matchesDate(condition, lastUpdated(row)));
   return filters;
@@ -176,9 +179,10 @@ function patientFilters(context: OpenmrsContext, params: SearchParams): Filter<P
   for (const [rawName, value] of params) {
     const [name, modifier] = rawName.split(':');
     const names = (row: PatientRow) => row.names.filter((n) => !n.voided);
+    const alternatives = anyOf(value);
     if (name === 'given')
       filters.push((row) =>
-        anyOf(value).some((v) =>
+        alternatives.some((v) =>
           names(row).some(
             (n) => stringMatch(modifier, n.givenName, v) || stringMatch(modifier, n.middleName, v),
           ),
@@ -186,7 +190,7 @@ function patientFilters(context: OpenmrsContext, params: SearchParams): Filter<P
       );
     if (name === 'family')
       filters.push((row) =>
-        anyOf(value).some((v) => names(row).some((n) => stringMatch(modifier, n.familyName, v))),
+        alternatives.some((v) => names(row).some((n) => stringMatch(modifier, n.familyName, v))),
       );
     if (name === 'name') {
       const tokens = value.split(/[\s,]+/).filter(Boolean);
@@ -199,8 +203,9 @@ function patientFilters(context: OpenmrsContext, params: SearchParams): Filter<P
       );
     }
     if (name === 'identifier') {
+      const tokens = anyTokenOf(value);
       filters.push((row) =>
-        anyTokenOf(value).some(([system, identifier]) => {
+        tokens.some(([system, identifier]) => {
           return activeIdentifiers(row).some(
             (i) => i.value === identifier && (!system || db.identifierType(i.typeUuid)?.name === system),
           );
@@ -209,7 +214,7 @@ function patientFilters(context: OpenmrsContext, params: SearchParams): Filter<P
     }
     if (name === 'gender')
       filters.push((row) =>
-        anyOf(value).includes({ M: 'male', F: 'female', U: 'unknown', O: 'other' }[row.gender ?? 'U']),
+        alternatives.includes({ M: 'male', F: 'female', U: 'unknown', O: 'other' }[row.gender ?? 'U']),
       );
     if (name === 'deceased') filters.push((row) => String(row.dead) === value);
     if (name === 'birthdate') {
@@ -247,26 +252,17 @@ function encounterFilters<T extends VisitRow | EncounterRow>(
     filters.push((row) => matchesDate(condition, dateOf(row)));
   for (const [rawName, value] of params) {
     const name = rawName.split(':')[0];
-    if (name === 'subject' || name === 'patient')
-      filters.push((row) =>
-        anyOf(value)
-          .map(uuidOf)
-          .includes(row.patientUuid ?? ''),
-      );
-    if (name === 'type')
-      filters.push((row) => anyOf(value).some((v) => (v.split('|').pop() ?? v) === typeOf(row)));
-    if (name === 'location')
-      filters.push((row) =>
-        anyOf(value)
-          .map(uuidOf)
-          .includes(row.locationUuid ?? ''),
-      );
-    if (name === 'participant')
-      filters.push((row) =>
-        anyOf(value)
-          .map(uuidOf)
-          .some((p) => providersOf(row).includes(p)),
-      );
+    const uuids = new Set(anyOf(value).map(uuidOf));
+    if (name === 'subject' || name === 'patient') filters.push((row) => uuids.has(row.patientUuid ?? ''));
+    if (name === 'type') {
+      const types = new Set(anyOf(value).map((v) => v.split('|').pop() ?? v));
+      filters.push((row) => {
+        const type = typeOf(row);
+        return type !== undefined && types.has(type);
+      });
+    }
+    if (name === 'location') filters.push((row) => uuids.has(row.locationUuid ?? ''));
+    if (name === 'participant') filters.push((row) => providersOf(row).some((p) => uuids.has(p)));
   }
   return filters;
 }
@@ -286,27 +282,19 @@ function observationFilters(context: OpenmrsContext, params: SearchParams): Filt
   };
   for (const [rawName, value] of params) {
     const name = rawName.split(':')[0];
-    if (name === 'patient' || name === 'subject')
-      filters.push((row) =>
-        anyOf(value)
-          .map(uuidOf)
-          .includes(row.personUuid ?? ''),
-      );
-    if (name === 'encounter')
-      filters.push((row) =>
-        anyOf(value)
-          .map(uuidOf)
-          .includes(row.encounterUuid ?? ''),
-      );
+    const alternatives = anyOf(value);
+    const uuids = new Set(alternatives.map(uuidOf));
+    if (name === 'patient' || name === 'subject') filters.push((row) => uuids.has(row.personUuid ?? ''));
+    if (name === 'encounter') filters.push((row) => uuids.has(row.encounterUuid ?? ''));
     if (name === 'code')
-      filters.push((row) => anyOf(value).some((token) => conceptMatches(row.conceptUuid, token)));
+      filters.push((row) => alternatives.some((token) => conceptMatches(row.conceptUuid, token)));
     if (name === 'value-concept')
-      filters.push((row) => anyOf(value).some((token) => conceptMatches(row.valueCoded, token)));
+      filters.push((row) => alternatives.some((token) => conceptMatches(row.valueCoded, token)));
     if (name === 'value-string') filters.push((row) => stringMatch(undefined, row.valueText, value));
     if (name === 'category') {
       const classes: Record<string, string> = { laboratory: 'Test', procedure: 'Procedure', exam: 'Finding' };
       filters.push((row) =>
-        anyOf(value).some(
+        alternatives.some(
           (v) => classes[v.split('|').pop() ?? v] === db.concept(row.conceptUuid ?? '')?.conceptClass,
         ),
       );
