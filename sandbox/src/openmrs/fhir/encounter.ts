@@ -247,15 +247,17 @@ export function validateVisit(
   }
   const onlyEnding = previous && previous.stopDatetime === undefined && previous.startDatetime === start;
   if (!rules.allowOverlappingVisits && start !== undefined && row.patientUuid && !onlyEnding) {
-    const overlaps = db.tables.visits.some(
-      (other) =>
-        other.uuid !== row.uuid &&
-        !other.voided &&
-        other.patientUuid === row.patientUuid &&
-        other.startDatetime !== undefined &&
-        (stop === undefined || other.startDatetime <= stop) &&
-        (other.stopDatetime === undefined || other.stopDatetime >= start),
-    );
+    const overlaps = db
+      .visitsOf(row.patientUuid)
+      .some(
+        (other) =>
+          other.uuid !== row.uuid &&
+          !other.voided &&
+          other.patientUuid === row.patientUuid &&
+          other.startDatetime !== undefined &&
+          (stop === undefined || other.startDatetime <= stop) &&
+          (other.stopDatetime === undefined || other.stopDatetime >= start),
+      );
     if (overlaps)
       errors.push({
         field: 'startDatetime',

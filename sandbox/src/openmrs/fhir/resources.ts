@@ -216,6 +216,7 @@ export class OpenmrsResources {
       validateVisit(this.context, updated, row, this.rules);
       if (changed(row, updated)) updated.dateChanged = now;
       Object.assign(row, updated);
+      this.db.indexVisit(row);
     } else {
       const row = existing as EncounterRow;
       const updated = clone(row);

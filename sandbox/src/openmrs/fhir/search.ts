@@ -336,6 +336,14 @@ function patientCandidates(context: OpenmrsContext, params: SearchParams): Patie
   return [...rows].sort((a, b) => a.id - b.id);
 }
 
+/** Only the visits of the searched patients, when the search names some (the index). */
+function visitCandidates(context: OpenmrsContext, params: SearchParams): VisitRow[] {
+  const [patients] = params.filter(([name]) => ['patient', 'subject'].includes(name.split(':')[0] ?? ''));
+  if (!patients) return context.db.tables.visits;
+  const rows = new Set(anyOf(patients[1]).flatMap((value) => context.db.visitsOf(uuidOf(value))));
+  return [...rows].sort((a, b) => a.id - b.id);
+}
+
 const apply = <T>(rows: T[], filters: Filter<T>[]) => rows.filter((row) => filters.every((f) => f(row)));
 
 /** Which part of an Encounter search a `_tag` leaves: visits, encounters, both or none (§5.5). */
@@ -371,7 +379,7 @@ export function searchRows(context: OpenmrsContext, search: ParsedSearch): Row[]
       const parts = encounterParts(params);
       const visits = parts.visits
         ? apply(
-            db.tables.visits,
+            visitCandidates(context, params),
             encounterFilters<VisitRow>(
               context,
               params,

@@ -132,6 +132,8 @@ export class Database {
   private changes = 0;
   /** Identifier value → patients that have (or had) it; lookups re-check the rows. */
   private identifierOwners = new Map<string, Set<PatientRow>>();
+  /** Patient uuid → visits that are (or were) theirs; lookups re-check the rows. */
+  private visitOwners = new Map<string, Set<VisitRow>>();
 
   constructor(private readonly snapshotFile?: string) {
     this.tables =
@@ -149,6 +151,8 @@ export class Database {
       this.indexes.set(table, new Map(table.map((row) => [row.uuid, row])));
     this.identifierOwners.clear();
     for (const patient of patients) this.indexIdentifiers(patient);
+    this.visitOwners.clear();
+    for (const visit of visits) this.indexVisit(visit);
   }
 
   /** Grows with every change to the tables: an answer worked out at one version holds while it lasts. */
@@ -160,6 +164,7 @@ export class Database {
     this.changes += 1;
     table.push(row);
     this.indexes.get(table)?.set(row.uuid, row);
+    if ((table as Row[]) === this.tables.visits) this.indexVisit(row as VisitRow);
     return row;
   }
 
@@ -200,6 +205,21 @@ export class Database {
       owners.add(patient);
       this.identifierOwners.set(value, owners);
     }
+  }
+
+  /** Call after a visit's patient changes, so `visitsOf` finds it. */
+  indexVisit(visit: VisitRow): void {
+    if (!visit.patientUuid) return;
+    const owned = this.visitOwners.get(visit.patientUuid) ?? new Set<VisitRow>();
+    owned.add(visit);
+    this.visitOwners.set(visit.patientUuid, owned);
+  }
+
+  /** The patient's visits, in id order (voided ones included). */
+  visitsOf(patientUuid: string): VisitRow[] {
+    return [...(this.visitOwners.get(patientUuid) ?? [])]
+      .filter((visit) => visit.patientUuid === patientUuid)
+      .sort((a, b) => a.id - b.id);
   }
 
   /** Patients with an identifier of this value, in id order (voided ones and rows included). */
