@@ -8,6 +8,8 @@ export interface StreamProgress {
   since: string;
   startedAt: string;
   done: number;
+  /** Of those, sent or queued: all but the ones skipped as already sent (our own writes read back). */
+  sent: number;
   failed: number;
 }
 
@@ -32,13 +34,21 @@ export class RunProgress {
   }
 
   streamStarted(stream: string, since: string): void {
-    this.streams.push({ stream, since, startedAt: new Date(this.now()).toISOString(), done: 0, failed: 0 });
+    this.streams.push({
+      stream,
+      since,
+      startedAt: new Date(this.now()).toISOString(),
+      done: 0,
+      sent: 0,
+      failed: 0,
+    });
   }
 
   itemDone(stream: string, result: string): void {
     const entry = this.streams.findLast((s) => s.stream === stream);
     if (!entry) return;
     entry.done += 1;
+    if (result !== 'skipped' && result !== 'interrupted') entry.sent += 1;
     if (result === 'failed' || result === 'unrecorded') entry.failed += 1;
   }
 

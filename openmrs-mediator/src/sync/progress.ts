@@ -16,13 +16,16 @@ import type { SyncContext } from './context';
 export interface BacklogProgress {
   /** When the first run of this back-log started. */
   since: string;
-  /** Changes handled by its runs (created, updated, skipped as already sent, waiting, failed). */
+  /**
+   * Changes its runs sent or queued (created, updated, waiting, failed). Those skipped as already sent
+   * are left out: most are the runs' own link writes read back, and counting them would double the rate.
+   */
   done: number;
   /** Time its runs took. */
   runMs: number;
 }
 
-const handled = (c: StreamCounts) => c.created + c.updated + c.skipped + c.waiting + c.failed;
+const sent = (c: StreamCounts) => c.created + c.updated + c.waiting + c.failed;
 
 /** The streams whose changes make the back-log (the FHIR server's, towards OpenMRS). */
 const BACKLOG_STREAMS = { [PATIENTS_TO_OPENMRS]: 'Patient', [ENCOUNTERS_TO_OPENMRS]: 'Encounter' } as const;
@@ -36,7 +39,7 @@ export function progressAfter(
   const continuing = previous !== undefined && lastRun?.complete === false;
   const done = Object.entries(report.streams)
     .filter(([stream]) => inBacklog(stream))
-    .reduce((sum, [, c]) => sum + handled(c), 0);
+    .reduce((sum, [, c]) => sum + sent(c), 0);
   return {
     since: continuing ? previous.since : report.startedAt,
     done: (continuing ? previous.done : 0) + done,
@@ -54,7 +57,7 @@ export async function progressNow(
 ) {
   const running = live?.running ? live : undefined;
   const doneNow = (stream: string) =>
-    (running?.streams ?? []).filter((s) => s.stream === stream).reduce((n, s) => n + s.done, 0);
+    (running?.streams ?? []).filter((s) => s.stream === stream).reduce((n, s) => n + s.sent, 0);
   const kept = lastRun?.progress as BacklogProgress | undefined;
   // The run going now continues the back-log when the last run did not complete.
   const earlier = running && lastRun?.complete !== false ? undefined : kept;
