@@ -8,7 +8,7 @@ export interface StreamProgress {
   since: string;
   startedAt: string;
   done: number;
-  /** Of those, sent or queued: all but the ones skipped as already sent (our own writes read back). */
+  /** Of those, sent or tried: all but the ones skipped as already sent (our own writes read back). */
   sent: number;
   failed: number;
 }

@@ -17,7 +17,7 @@ export interface BacklogProgress {
   /** When the first run of this back-log started. */
   since: string;
   /**
-   * Changes its runs sent or queued (created, updated, waiting, failed). Those skipped as already sent
+   * Changes its runs sent or tried (created, updated, waiting, failed). Those skipped as already sent
    * are left out: most are the runs' own link writes read back, and counting them would double the rate.
    */
   done: number;
@@ -25,7 +25,7 @@ export interface BacklogProgress {
   runMs: number;
 }
 
-const sent = (c: StreamCounts) => c.created + c.updated + c.waiting + c.failed;
+const sent = (c: StreamCounts) => c.created + c.updated + c.waiting + c.failed + c.unrecorded;
 
 /** The streams whose changes make the back-log (the FHIR server's, towards OpenMRS). */
 const BACKLOG_STREAMS = { [PATIENTS_TO_OPENMRS]: 'Patient', [ENCOUNTERS_TO_OPENMRS]: 'Encounter' } as const;
