@@ -62,7 +62,6 @@ async function startStack(concurrency: number) {
     ...peers,
     fhirProxy,
     mediator,
-    pid: peers.mediatorPid,
     /** Adds CHT patients (with or without reports) straight into the FHIR store. */
     async add(count: number, reports: number) {
       await loadChtData(store.url, patients, count, reports);
@@ -106,7 +105,7 @@ async function backfill(concurrency: number, idleOnTop: boolean) {
   await stack.setLatency(LATENCY_MS);
   await stack.resetCounters();
   stack.fhirProxy.reset();
-  const cpuAt = () => [cpuSeconds(stack.pid), cpuSeconds(stack.openmrsPid), cpuSeconds()];
+  const cpuAt = () => [cpuSeconds(stack.mediatorPid), cpuSeconds(stack.openmrsPid), cpuSeconds()];
   const cpuBefore = cpuAt();
   const { seconds, result: runs } = await timed(() => stack.syncUntilIdle());
   const cpu = cpuAt().map((after, i) => after - (cpuBefore[i] ?? 0));
@@ -179,7 +178,7 @@ async function largeBackfill(patients: number, showProgress: boolean) {
   const { seconds, result: runs } = await timed(() => stack.syncUntilIdle());
   done = true;
   await watching;
-  const rss = peakRssMb(stack.pid);
+  const rss = peakRssMb(stack.mediatorPid);
   await stack.close();
   return { seconds, runs, rss };
 }

@@ -94,8 +94,13 @@ export class FhirClient {
    * A page that expired throws FhirGoneError: restart the scan from your own checkpoint.
    */
   async *pages(type: ResourceType, params?: SearchParams): AsyncGenerator<Bundle> {
-    let page = await this.search(type, params);
-    yield page;
+    const first = await this.search(type, params);
+    yield first;
+    yield* this.pagesAfter(first);
+  }
+
+  /** The pages that follow `page`, by its `link[next]` and theirs. */
+  async *pagesAfter(page: Bundle): AsyncGenerator<Bundle> {
     for (let next = nextLink(page); next; next = nextLink(page)) {
       page = await this.page(next);
       yield page;

@@ -49,11 +49,7 @@ export class OpenmrsClient {
     const count = Number(link.searchParams.get('_count'));
     const total = first.total;
     if (!link.searchParams.has('_getpagesoffset') || !(count > 1) || total === undefined) {
-      for (let link: string | undefined = next; link;) {
-        const page = await this.fhir.page(link);
-        yield page;
-        link = nextLink(page);
-      }
+      yield* this.fhir.pagesAfter(first);
       return;
     }
     const offsets: number[] = [];
