@@ -127,7 +127,10 @@ async function backfill(concurrency: number, idleOnTop: boolean) {
   );
   for (const [route, n] of Object.entries(openmrsCounts.byRoute)) line(`    OpenMRS ${route}`, String(n));
   line('    FHIR server, by method', JSON.stringify(stack.fhirProxy.byMethod()));
-  line('    CPU seconds: mediator; OpenMRS stand-in; FHIR store', cpu.map((s) => s.toFixed(1)).join('; '));
+  line(
+    '    CPU seconds: mediator; OpenMRS stand-in; FHIR store',
+    `${cpu.map((s) => s.toFixed(1)).join('; ')} (mediator ${(((cpu[0] ?? 0) * 1000) / PATIENTS).toFixed(1)} ms per patient; all ${((cpu.reduce((a, b) => a + b, 0) * 1000) / PATIENTS).toFixed(1)} ms on ${cpus().length} cores)`,
+  );
 
   if (idleOnTop) {
     await stack.setLatency(0);

@@ -356,9 +356,10 @@ describe('FhirClient against a loopback FHIR peer', () => {
 
   it('times out a slow answer', async () => {
     peer.answer((_req, res) => {
-      setTimeout(() => res.json(patient('late')), 300);
+      setTimeout(() => res.json(patient('late')), 3000);
     });
-    const impatient = new FhirClient({ baseURL: peer.url, timeoutMs: 50, retries: 0 });
+    // undici checks its timeouts about every half second
+    const impatient = new FhirClient({ baseURL: peer.url, timeoutMs: 500, retries: 0 });
     await expect(impatient.read('Patient', 'late')).rejects.toMatchObject({
       status: undefined,
       transient: true,

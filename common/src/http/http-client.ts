@@ -1,8 +1,6 @@
 // The one way our services call other systems (FHIR server, OpenMRS, CHT, OpenHIM).
 // Each call: a timeout, retries with backoff where a retry is safe, one log line, and one OpenHIM
 // orchestration recorded into the request being served (see context/request-context.ts).
-import { Agent as HttpAgent } from 'node:http';
-import { Agent } from 'node:https';
 import axios, { type AxiosError, type AxiosInstance, type InternalAxiosRequestConfig } from 'axios';
 import axiosRetry, { exponentialDelay } from 'axios-retry';
 import {
@@ -12,6 +10,7 @@ import {
 } from '../context/request-context';
 import { orchestrationOf } from '../mediator/orchestration';
 import type { Logger } from '../logging/logger';
+import { undiciAdapter } from './undici-adapter';
 
 declare module 'axios' {
   interface AxiosRequestConfig {
@@ -29,6 +28,7 @@ export interface HttpClientOptions {
   baseURL: string;
   username?: string | undefined;
   password?: string | undefined;
+  /** How long an answer may take once the request is sent (checked about every half second). */
   timeoutMs?: number;
   /** Attempts after the first one, for requests that are safe to repeat. */
   retries?: number;
@@ -72,26 +72,15 @@ export function isRetryable(error: AxiosError): boolean {
   );
 }
 
-function agentsFor({ allowSelfSigned, maxInFlight }: HttpClientOptions) {
-  if (maxInFlight === undefined)
-    return allowSelfSigned ? { httpsAgent: new Agent({ rejectUnauthorized: false }) } : {};
-  const bound = { keepAlive: true, maxSockets: maxInFlight, maxTotalSockets: maxInFlight };
-  return {
-    httpAgent: new HttpAgent(bound),
-    httpsAgent: new Agent({ ...bound, ...(allowSelfSigned ? { rejectUnauthorized: false } : {}) }),
-  };
-}
-
 export function createHttpClient(options: HttpClientOptions): AxiosInstance {
   const { peer, logger } = options;
   const client = axios.create({
     baseURL: options.baseURL,
     timeout: options.timeoutMs ?? 30_000,
     headers: options.headers,
-    // Peers' APIs answer, they do not redirect; without redirects axios uses Node's http directly
-    // (follow-redirects' wrapper cost more CPU per request than anything else in a back-fill).
+    // Peers' APIs answer, they do not redirect: a redirect is an answer like any other.
     maxRedirects: 0,
-    ...agentsFor(options),
+    adapter: undiciAdapter(options),
     auth:
       options.username !== undefined
         ? { username: options.username, password: options.password ?? '' }
