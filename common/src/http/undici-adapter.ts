@@ -75,14 +75,14 @@ function failure(error: unknown, config: InternalAxiosRequestConfig): AxiosError
   return new AxiosError(message, code, config);
 }
 
-/** An axios adapter with its own connections (kept alive); `close` ends them. */
-export function undiciAdapter(options: UndiciAdapterOptions = {}): AxiosAdapter & { close(): Promise<void> } {
+/** An axios adapter with connections of its own, kept alive. */
+export function undiciAdapter(options: UndiciAdapterOptions = {}): AxiosAdapter {
   // Like axios's own transport, it goes through HTTP(S)_PROXY when set (and not for NO_PROXY hosts).
   const dispatcher = new EnvHttpProxyAgent({
     ...(options.maxInFlight !== undefined ? { connections: options.maxInFlight } : {}),
     ...(options.allowSelfSigned ? { connect: { rejectUnauthorized: false } } : {}),
   });
-  const adapter = async (config: InternalAxiosRequestConfig): Promise<AxiosResponse> => {
+  return async (config: InternalAxiosRequestConfig): Promise<AxiosResponse> => {
     const url = urlOf(config);
     // undici times from when the request is written: time spent waiting for a connection is not counted.
     const timeout = config.timeout ?? 0;
@@ -123,5 +123,4 @@ export function undiciAdapter(options: UndiciAdapterOptions = {}): AxiosAdapter 
       response,
     );
   };
-  return Object.assign(adapter, { close: () => dispatcher.close() });
 }
