@@ -1,6 +1,7 @@
 // The run in progress in this process, as the sync reports it (SyncProgress): which stream, where it
 // started, how many items each stream has done. The console adds what remains (a count on the peer)
 // to show a back-fill's rate and estimated end. Another instance's run is seen only as the lease.
+import { SENT_RESULTS } from '../sync/run-stream';
 
 export interface StreamProgress {
   stream: string;
@@ -48,7 +49,7 @@ export class RunProgress {
     const entry = this.streams.findLast((s) => s.stream === stream);
     if (!entry) return;
     entry.done += 1;
-    if (result !== 'skipped' && result !== 'interrupted') entry.sent += 1;
+    if ((SENT_RESULTS as readonly string[]).includes(result)) entry.sent += 1;
     if (result === 'failed' || result === 'unrecorded') entry.failed += 1;
   }
 

@@ -5,7 +5,7 @@
 // the FHIR server's changes at or after the cursors of the streams to OpenMRS, and while a back-log is
 // worked on, before it began (the runs' own link writes land after the cursors until read again).
 import type { ProgressSnapshot } from '../console/run-progress';
-import type { StreamCounts } from './run-stream';
+import { sentCount } from './run-stream';
 import { ENCOUNTERS_TO_OPENMRS } from './streams/encounters-to-openmrs';
 import { PATIENTS_TO_OPENMRS } from './streams/patients-to-openmrs';
 import type { SyncReport } from './run-sync';
@@ -25,8 +25,6 @@ export interface BacklogProgress {
   runMs: number;
 }
 
-const sent = (c: StreamCounts) => c.created + c.updated + c.waiting + c.failed + c.unrecorded;
-
 /** The streams whose changes make the back-log (the FHIR server's, towards OpenMRS). */
 const BACKLOG_STREAMS = { [PATIENTS_TO_OPENMRS]: 'Patient', [ENCOUNTERS_TO_OPENMRS]: 'Encounter' } as const;
 const inBacklog = (stream: string): stream is keyof typeof BACKLOG_STREAMS => stream in BACKLOG_STREAMS;
@@ -39,7 +37,7 @@ export function progressAfter(
   const continuing = previous !== undefined && lastRun?.complete === false;
   const done = Object.entries(report.streams)
     .filter(([stream]) => inBacklog(stream))
-    .reduce((sum, [, c]) => sum + sent(c), 0);
+    .reduce((sum, [, c]) => sum + sentCount(c), 0);
   return {
     since: continuing ? previous.since : report.startedAt,
     done: (continuing ? previous.done : 0) + done,

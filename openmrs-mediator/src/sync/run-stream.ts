@@ -29,6 +29,16 @@ export interface StreamCounts {
 }
 
 type ItemResult = ItemOutcome | 'waiting' | 'failed' | 'unrecorded' | 'interrupted';
+
+/**
+ * The results of an item sent or tried: all but those skipped as already sent (mostly our own writes
+ * read back) and those not reached (a peer was down). Progress counts these as done.
+ */
+export const SENT_RESULTS = ['created', 'updated', 'waiting', 'failed', 'unrecorded'] as const;
+
+/** How many of the stream's items were sent or tried. */
+export const sentCount = (counts: StreamCounts): number =>
+  SENT_RESULTS.reduce((sum, result) => sum + counts[result], 0);
 interface Attempted {
   result: ItemResult;
   error?: string;
