@@ -110,13 +110,20 @@ describe('test controls (/__sandbox)', () => {
     expect((await kit.fhir.get('/Patient')).data.total).toBe(0);
   });
 
-  it('adds a fixed latency to each request', async () => {
-    await controls().put('/latency', { ms: 150 });
+  it('answers each request the latency after it arrived, having done its work at once', async () => {
+    await controls().post('/reset');
+    await controls().put('/latency', { ms: 400 });
     const started = process.hrtime.bigint();
-    await kit.fhir.get('/metadata');
-    const elapsedMs = Number(process.hrtime.bigint() - started) / 1e6;
+    const creating = kit.fhir.post('/Patient', patientBody());
+    await new Promise((resolve) => setTimeout(resolve, 100));
     await controls().put('/latency', { ms: 0 });
-    expect(elapsedMs).toBeGreaterThanOrEqual(140);
+    // Asked while the create's answer is still held: the patient is there already.
+    const during = await kit.fhir.get('/Patient');
+    const created = await creating;
+    const elapsedMs = Number(process.hrtime.bigint() - started) / 1e6;
+    expect(during.data.total).toBe(1);
+    expect(during.data.entry[0].resource.id).toBe(created.data.id);
+    expect(elapsedMs).toBeGreaterThanOrEqual(390);
   });
 });
 

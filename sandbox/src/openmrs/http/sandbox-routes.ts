@@ -1,7 +1,7 @@
-// Test controls under /__sandbox, off by default and apart from the OpenMRS API: fixed latency,
+// Test controls under /__sandbox, off by default and apart from the OpenMRS API: fixed response time,
 // injected failures (a status at a rate, or down for a period), request counters and reset.
 // Never part of OpenMRS; for tests and benchmarks only.
-import express, { Router, type RequestHandler } from 'express';
+import express, { Router, type RequestHandler, type Response } from 'express';
 
 export interface Fault {
   /** HTTP status to answer with; omitted = drop the connection (as if OpenMRS were down). */
@@ -19,6 +19,20 @@ export interface Fault {
 interface ActiveFault extends Fault {
   until?: number;
   pattern?: RegExp;
+}
+
+/**
+ * Holds the answer until `due`: the request is worked on at once, as a server whose own work is part of
+ * its response time (the stand-in's processing does not add to the latency asked for).
+ */
+function answerAfter(res: Response, due: number): void {
+  const end = res.end.bind(res) as (...args: unknown[]) => Response;
+  res.end = ((...args: unknown[]) => {
+    const wait = due - Date.now();
+    if (wait > 0) setTimeout(() => end(...args), wait);
+    else end(...args);
+    return res;
+  }) as Response['end'];
 }
 
 export class SandboxControls {
@@ -66,8 +80,8 @@ export class SandboxControls {
           .type('text/plain')
           .send(`Injected failure (sandbox control): ${fault.status}`);
       };
-      if (this.latencyMs > 0) setTimeout(proceed, this.latencyMs);
-      else proceed();
+      if (this.latencyMs > 0) answerAfter(res, Date.now() + this.latencyMs);
+      proceed();
     };
   }
 
